@@ -1,1 +1,24 @@
-//! placeholder
+//! The boxoffice booking engine.
+//!
+//! | module | what it holds |
+//! | --- | --- |
+//! | [`engine`] | [`Engine`], the facade callers use, and the purchase/cancel sagas |
+//! | [`view`] | seat map, hold and request types callers see |
+//! | [`error`] | [`EngineError`] with stable codes |
+//! | [`config`] | [`EngineConfig`] limits and timings |
+//! | [`clock`] | time as an input |
+//!
+//! The engine knows nothing about HTTP; it reaches storage only through
+//! [`boxoffice_storage::Storage`].
+
+pub mod clock;
+pub mod config;
+pub mod engine;
+pub mod error;
+pub mod view;
+
+pub use crate::clock::{Clock, SystemClock, TokioClock};
+pub use crate::config::EngineConfig;
+pub use crate::engine::Engine;
+pub use crate::error::EngineError;
+pub use crate::view::{Counts, HoldRequest, HoldView, Requester, SeatMapView, SeatStatus, SeatView, ShowtimeCancellation, TierChoice};

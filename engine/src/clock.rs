@@ -1,0 +1,44 @@
+//! Time as an input. Pure code takes `now`; only the actor asks a [`Clock`].
+
+use std::sync::Arc;
+
+use boxoffice_storage::Timestamp;
+
+/// A source of the current time.
+pub trait Clock: Send + Sync + 'static {
+    /// The current time.
+    fn now(&self) -> Timestamp;
+}
+
+/// The wall clock.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> Timestamp {
+        Timestamp::now()
+    }
+}
+
+/// A clock that follows tokio's (pausable) time from a fixed start; tests use it with
+/// `tokio::time::pause` and `advance` to expire holds without sleeping.
+#[derive(Debug, Clone)]
+pub struct TokioClock {
+    origin: Timestamp,
+    started: tokio::time::Instant,
+}
+
+impl TokioClock {
+    /// A clock that reads `origin` now and advances with tokio time.
+    #[must_use]
+    pub fn starting_at(origin: Timestamp) -> Arc<Self> {
+        Arc::new(Self { origin, started: tokio::time::Instant::now() })
+    }
+}
+
+impl Clock for TokioClock {
+    fn now(&self) -> Timestamp {
+        let elapsed = i64::try_from(self.started.elapsed().as_millis()).unwrap_or(i64::MAX);
+        self.origin.plus_millis(elapsed)
+    }
+}
