@@ -42,3 +42,28 @@ impl Clock for TokioClock {
         self.origin.plus_millis(elapsed)
     }
 }
+
+/// A clock that only moves when told to; for tests.
+#[derive(Debug)]
+pub struct ManualClock {
+    now_ms: std::sync::atomic::AtomicI64,
+}
+
+impl ManualClock {
+    /// A clock reading `start`.
+    #[must_use]
+    pub fn starting_at(start: Timestamp) -> Arc<Self> {
+        Arc::new(Self { now_ms: std::sync::atomic::AtomicI64::new(start.as_millis()) })
+    }
+
+    /// Moves the clock forward.
+    pub fn advance_ms(&self, ms: i64) {
+        self.now_ms.fetch_add(ms, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> Timestamp {
+        Timestamp::from_millis(self.now_ms.load(std::sync::atomic::Ordering::SeqCst))
+    }
+}

@@ -24,6 +24,12 @@ pub enum EngineError {
     /// Nothing left to sell (or not as many tickets as asked).
     #[error("sold out")]
     SoldOut,
+    /// General admission: fewer tickets left than asked for.
+    #[error("only {available} tickets left")]
+    NotEnoughTickets {
+        /// Tickets that can still be held.
+        available: u32,
+    },
     /// The hold does not exist, belongs to someone else, or has ended.
     #[error("hold not found or expired")]
     HoldNotFound,
@@ -73,6 +79,7 @@ impl EngineError {
             EngineError::InvalidRequest(_) => "invalid_request",
             EngineError::SeatsUnavailable(_) => "seats_unavailable",
             EngineError::SoldOut => "sold_out",
+            EngineError::NotEnoughTickets { .. } => "not_enough_tickets",
             EngineError::HoldNotFound => "hold_not_found",
             EngineError::UnknownTier(_) => "unknown_tier",
             EngineError::InsufficientBalance { .. } => "insufficient_balance",

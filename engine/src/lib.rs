@@ -7,6 +7,10 @@
 //! | [`error`] | [`EngineError`] with stable codes |
 //! | [`config`] | [`EngineConfig`] limits and timings |
 //! | [`clock`] | time as an input |
+//! | [`seat_map`] | the synchronous seat-map state machine (no I/O) |
+//! | `showtime` | the actix actor per showtime, its handle, group commit |
+//! | `registry` | running actors by showtime, lazy start, arbiters |
+//! | [`reference`] | short human booking references |
 //!
 //! The engine knows nothing about HTTP; it reaches storage only through
 //! [`boxoffice_storage::Storage`].
@@ -15,9 +19,13 @@ pub mod clock;
 pub mod config;
 pub mod engine;
 pub mod error;
+pub mod reference;
+mod registry;
+pub mod seat_map;
+mod showtime;
 pub mod view;
 
-pub use crate::clock::{Clock, SystemClock, TokioClock};
+pub use crate::clock::{Clock, ManualClock, SystemClock, TokioClock};
 pub use crate::config::EngineConfig;
 pub use crate::engine::Engine;
 pub use crate::error::EngineError;

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// The public state of one seat (who holds it is never shown).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SeatStatus {
     /// Can be held.
@@ -20,6 +21,7 @@ pub enum SeatStatus {
 
 /// One seat on a seat map.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SeatView {
     /// Label such as `F12`.
     pub label: String,
@@ -39,6 +41,7 @@ pub struct SeatView {
 
 /// Counts of a showtime's inventory; `free + held + sold + blocked = capacity`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Counts {
     /// Seats or tickets in total.
     pub capacity: u32,
@@ -54,6 +57,7 @@ pub struct Counts {
 
 /// A showtime's seat map, served from the actor's memory.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SeatMapView {
     /// The showtime.
     pub showtime_id: ShowtimeId,
@@ -75,6 +79,7 @@ pub struct SeatMapView {
 
 /// What to hold.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum HoldRequest {
     /// These seats, by label (reserved seating).
@@ -85,6 +90,7 @@ pub enum HoldRequest {
 
 /// A hold as the customer sees it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HoldView {
     /// The hold.
     pub hold_id: HoldId,
@@ -100,6 +106,7 @@ pub struct HoldView {
 
 /// The price tier chosen for one ticket of a purchase.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TierChoice {
     /// The seat label (reserved seating); omitted for general admission.
     #[serde(default)]
@@ -119,6 +126,7 @@ pub enum Requester {
 
 /// The result of cancelling a whole showtime.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ShowtimeCancellation {
     /// Bookings cancelled and refunded.
     pub bookings_refunded: u32,

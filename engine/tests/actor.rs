@@ -1,0 +1,232 @@
+//! Tests of the showtime actors through the engine facade, on a real SQLite store, with a
+//! manual clock (expiry without waiting out the hold time) and injected write failures.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use boxoffice_engine::{Engine, EngineConfig, EngineError, HoldRequest, ManualClock, Requester, SeatStatus, TierChoice};
+use boxoffice_storage::{BookingStatus, Currency, HoldEnd, SeatEvent, Storage, Timestamp};
+use common::{FlakyStorage, NOW_MS};
+
+fn config() -> EngineConfig {
+    EngineConfig { arbiters: 0, ..EngineConfig::default() }
+}
+
+fn seats(labels: &[&str]) -> HoldRequest {
+    HoldRequest::Seats(labels.iter().map(|s| (*s).to_string()).collect())
+}
+
+struct Setup {
+    _dir: tempfile::TempDir,
+    storage: Arc<FlakyStorage>,
+    clock: Arc<ManualClock>,
+    engine: Engine,
+    catalog: common::Catalog,
+}
+
+async fn setup(config: EngineConfig) -> Setup {
+    let dir = tempfile::tempdir().unwrap();
+    let storage = FlakyStorage::open(dir.path());
+    let catalog = common::catalog(storage.as_ref()).await;
+    let clock = ManualClock::starting_at(Timestamp::from_millis(NOW_MS));
+    let engine = Engine::start(storage.clone(), config, clock.clone(), Currency::EUR);
+    Setup { _dir: dir, storage, clock, engine, catalog }
+}
+
+/// Polls `check` until it holds, for at most 5 s (the actor ticks every 250 ms).
+async fn eventually<F: AsyncFn() -> bool>(check: F) {
+    for _ in 0..100 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("condition not reached within 5 s");
+}
+
+#[actix_rt::test]
+async fn a_hold_is_durable_before_it_is_acknowledged() {
+    let s = setup(config()).await;
+    let alice = common::customer(s.storage.as_ref(), 10_000).await;
+    let hold = s.engine.hold(s.catalog.seated, alice, seats(&["A1", "A2"])).await.unwrap();
+    assert_eq!(hold.seats, ["A1", "A2"]);
+    let journal = s.storage.load_journal(s.catalog.seated).await.unwrap();
+    assert!(matches!(&journal[..], [e] if matches!(&e.event, SeatEvent::HoldPlaced { .. })));
+    let map = s.engine.seat_map(s.catalog.seated).await.unwrap();
+    assert_eq!(map.counts.held, 2);
+    assert_eq!(map.seats[0].status, SeatStatus::Held);
+}
+
+#[actix_rt::test]
+async fn holds_expire_on_the_actor_timer() {
+    let s = setup(config()).await;
+    let alice = common::customer(s.storage.as_ref(), 10_000).await;
+    s.engine.hold(s.catalog.seated, alice, seats(&["B3"])).await.unwrap();
+    s.clock.advance_ms(7 * 60 * 1000);
+    eventually(async || s.engine.seat_map(s.catalog.seated).await.unwrap().counts.held == 0).await;
+    let journal = s.storage.load_journal(s.catalog.seated).await.unwrap();
+    assert!(journal.iter().any(|e| matches!(e.event, SeatEvent::HoldEnded { reason: HoldEnd::Expired, .. })));
+}
+
+#[actix_rt::test]
+async fn purchase_debits_the_wallet_and_sells_the_seats() {
+    let s = setup(config()).await;
+    let alice = common::customer(s.storage.as_ref(), 10_000).await;
+    let hold = s.engine.hold(s.catalog.seated, alice, seats(&["C1", "C2"])).await.unwrap();
+    let tiers = vec![
+        TierChoice { seat: Some("C1".into()), tier: "full".into() },
+        TierChoice { seat: Some("C2".into()), tier: "child".into() },
+    ];
+    let booking = s.engine.purchase(s.catalog.seated, alice, hold.hold_id, tiers).await.unwrap();
+    assert_eq!(booking.record.total.amount_minor(), 1900);
+    assert_eq!(booking.record.reference.len(), 9);
+    let balance = s.storage.wallet_balance(alice, Currency::EUR).await.unwrap();
+    assert_eq!(balance.amount_minor(), 10_000 - 1900);
+    let stored = s.storage.booking(booking.record.id).await.unwrap().unwrap();
+    assert_eq!(stored.status, BookingStatus::Confirmed);
+    let map = s.engine.seat_map(s.catalog.seated).await.unwrap();
+    assert_eq!((map.counts.sold, map.counts.held), (2, 0));
+    let again = s.engine.purchase(s.catalog.seated, alice, hold.hold_id, vec![]).await;
+    assert_eq!(again.unwrap_err(), EngineError::HoldNotFound, "a hold is bought once");
+}
+
+#[actix_rt::test]
+async fn insufficient_balance_keeps_the_hold_and_the_money() {
+    let s = setup(config()).await;
+    let poor = common::customer(s.storage.as_ref(), 1000).await;
+    let hold = s.engine.hold(s.catalog.seated, poor, seats(&["A5"])).await.unwrap();
+    let err = s.engine.purchase(s.catalog.seated, poor, hold.hold_id, vec![]).await.unwrap_err();
+    assert!(matches!(err, EngineError::InsufficientBalance { balance, needed } if balance.amount_minor() == 1000 && needed.amount_minor() == 1200));
+    assert_eq!(s.storage.wallet_balance(poor, Currency::EUR).await.unwrap().amount_minor(), 1000);
+    let current = s.engine.current_hold(s.catalog.seated, poor).await.unwrap();
+    assert_eq!(current.map(|h| h.hold_id), Some(hold.hold_id), "the hold stays until it expires");
+    // The failed payment no longer protects the hold from expiry.
+    s.clock.advance_ms(8 * 60 * 1000);
+    eventually(async || s.engine.current_hold(s.catalog.seated, poor).await.unwrap().is_none()).await;
+}
+
+#[actix_rt::test]
+async fn cancellation_refunds_and_frees_until_the_cutoff() {
+    let s = setup(config()).await;
+    let alice = common::customer(s.storage.as_ref(), 10_000).await;
+    let bob = common::customer(s.storage.as_ref(), 10_000).await;
+    let hold = s.engine.hold(s.catalog.seated, alice, seats(&["B1"])).await.unwrap();
+    let booking = s.engine.purchase(s.catalog.seated, alice, hold.hold_id, vec![]).await.unwrap();
+    let id = booking.record.id;
+    assert_eq!(s.engine.cancel_booking(id, Requester::Customer(bob)).await.unwrap_err(), EngineError::BookingNotFound);
+    let cancelled = s.engine.cancel_booking(id, Requester::Customer(alice)).await.unwrap();
+    assert_eq!(cancelled.status, BookingStatus::Cancelled);
+    assert_eq!(s.storage.wallet_balance(alice, Currency::EUR).await.unwrap().amount_minor(), 10_000);
+    assert_eq!(s.engine.cancel_booking(id, Requester::Customer(alice)).await.unwrap_err(), EngineError::AlreadyCancelled);
+    let map = s.engine.seat_map(s.catalog.seated).await.unwrap();
+    assert_eq!(map.counts.free, map.counts.capacity);
+    // A second booking, then the clock passes the 2 h cut-off.
+    let hold = s.engine.hold(s.catalog.seated, alice, seats(&["B2"])).await.unwrap();
+    let late = s.engine.purchase(s.catalog.seated, alice, hold.hold_id, vec![]).await.unwrap();
+    s.clock.advance_ms(8 * 3_600_000 + 1);
+    let err = s.engine.cancel_booking(late.record.id, Requester::Customer(alice)).await.unwrap_err();
+    assert!(matches!(err, EngineError::CancellationClosed { .. }));
+}
+
+#[actix_rt::test]
+async fn a_failed_write_is_undone_and_answered_with_an_error() {
+    let s = setup(config()).await;
+    let alice = common::customer(s.storage.as_ref(), 10_000).await;
+    s.engine.seat_map(s.catalog.seated).await.unwrap();
+    s.storage.fail_journal.store(true, Ordering::SeqCst);
+    let err = s.engine.hold(s.catalog.seated, alice, seats(&["A1"])).await.unwrap_err();
+    assert_eq!(err.code(), "storage_unavailable");
+    let map = s.engine.seat_map(s.catalog.seated).await.unwrap();
+    assert_eq!(map.counts.held, 0, "the refused decision was undone in memory");
+    s.storage.fail_journal.store(false, Ordering::SeqCst);
+    let hold = s.engine.hold(s.catalog.seated, alice, seats(&["A1"])).await.unwrap();
+    assert_eq!(hold.seats, ["A1"]);
+    assert_eq!(s.storage.load_journal(s.catalog.seated).await.unwrap().len(), 1);
+}
+
+#[actix_rt::test]
+async fn concurrent_decisions_share_journal_writes() {
+    let s = setup(config()).await;
+    let mut customers = Vec::new();
+    for _ in 0..18 {
+        customers.push(common::customer(s.storage.as_ref(), 10_000).await);
+    }
+    s.engine.seat_map(s.catalog.seated).await.unwrap();
+    let labels: Vec<String> = ["A", "B", "C"].iter().flat_map(|r| (1..=6).map(move |n| format!("{r}{n}"))).collect();
+    let holds = futures::future::join_all(
+        customers.iter().zip(&labels).map(|(c, l)| s.engine.hold(s.catalog.seated, *c, HoldRequest::Seats(vec![l.clone()]))),
+    )
+    .await;
+    assert!(holds.iter().all(Result::is_ok));
+    let writes = s.storage.journal_writes.load(Ordering::SeqCst);
+    assert!(writes < 18, "18 decisions took {writes} journal writes; group commit should share them");
+    let late = s.engine.hold(s.catalog.seated, common::customer(s.storage.as_ref(), 1).await, seats(&["A1"])).await;
+    assert_eq!(late.unwrap_err(), EngineError::SoldOut);
+}
+
+#[actix_rt::test]
+async fn a_full_mailbox_answers_overloaded() {
+    let s = setup(EngineConfig { mailbox_capacity: 4, ..config() }).await;
+    s.engine.seat_map(s.catalog.seated).await.unwrap();
+    let maps = futures::future::join_all((0..50).map(|_| s.engine.seat_map(s.catalog.seated))).await;
+    let overloaded = maps.iter().filter(|r| matches!(r, Err(EngineError::Overloaded))).count();
+    assert!(overloaded > 0, "50 requests at once into a mailbox of 4");
+    assert!(maps.iter().all(|r| r.is_ok() || matches!(r, Err(EngineError::Overloaded))));
+}
+
+#[actix_rt::test]
+async fn a_restarted_engine_replays_the_journal() {
+    let s = setup(config()).await;
+    let alice = common::customer(s.storage.as_ref(), 10_000).await;
+    let bob = common::customer(s.storage.as_ref(), 10_000).await;
+    let hold = s.engine.hold(s.catalog.seated, alice, seats(&["A3", "A4"])).await.unwrap();
+    s.engine.purchase(s.catalog.seated, alice, hold.hold_id, vec![]).await.unwrap();
+    s.engine.hold(s.catalog.seated, bob, seats(&["C6"])).await.unwrap();
+    s.engine.hold(s.catalog.general, bob, HoldRequest::Quantity(3)).await.unwrap();
+    let before = (s.engine.seat_map(s.catalog.seated).await.unwrap(), s.engine.seat_map(s.catalog.general).await.unwrap());
+    s.engine.shutdown().await;
+    let restarted = Engine::start(s.storage.clone(), config(), s.clock.clone(), Currency::EUR);
+    let after = (restarted.seat_map(s.catalog.seated).await.unwrap(), restarted.seat_map(s.catalog.general).await.unwrap());
+    assert_eq!(before, after);
+    assert_eq!(after.1.counts.held, 3);
+}
+
+#[actix_rt::test]
+async fn cancelling_a_showtime_refunds_everyone() {
+    let s = setup(config()).await;
+    let alice = common::customer(s.storage.as_ref(), 10_000).await;
+    let bob = common::customer(s.storage.as_ref(), 10_000).await;
+    let hold = s.engine.hold(s.catalog.general, alice, HoldRequest::Quantity(2)).await.unwrap();
+    s.engine.purchase(s.catalog.general, alice, hold.hold_id, vec![]).await.unwrap();
+    s.engine.hold(s.catalog.general, bob, HoldRequest::Quantity(1)).await.unwrap();
+    let summary = s.engine.cancel_showtime(s.catalog.general).await.unwrap();
+    assert_eq!((summary.bookings_refunded, summary.holds_ended), (1, 1));
+    assert_eq!(s.storage.wallet_balance(alice, Currency::EUR).await.unwrap().amount_minor(), 10_000);
+    let err = s.engine.hold(s.catalog.general, bob, HoldRequest::Quantity(1)).await.unwrap_err();
+    assert!(matches!(err, EngineError::NotOnSale(_)));
+}
+
+#[actix_rt::test]
+async fn payments_without_bookings_are_settled() {
+    let s = setup(config()).await;
+    let alice = common::customer(s.storage.as_ref(), 10_000).await;
+    // A crash after the debit and before the confirmation leaves this behind.
+    let payment = boxoffice_storage::PaymentId::new();
+    let debit = boxoffice_storage::LedgerEntry {
+        customer_id: alice,
+        amount: boxoffice_storage::Money::new(-2400, Currency::EUR),
+        kind: boxoffice_storage::LedgerKind::Payment,
+        reference: boxoffice_storage::LedgerEntry::payment_reference(payment),
+        memo: "orphan".into(),
+        at: Timestamp::from_millis(NOW_MS),
+    };
+    s.storage.apply_ledger(&debit).await.unwrap();
+    assert_eq!(s.engine.settle_unsettled_payments().await.unwrap(), 1);
+    assert_eq!(s.storage.wallet_balance(alice, Currency::EUR).await.unwrap().amount_minor(), 10_000);
+    assert_eq!(s.engine.settle_unsettled_payments().await.unwrap(), 0, "settled once");
+}
