@@ -1,0 +1,112 @@
+//! A small client of the boxoffice HTTP API: just what the load tools need.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use reqwest::{Client, Method, StatusCode};
+use serde_json::{Value, json};
+use url::Url;
+
+/// How a call ended, for the stats table.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    /// HTTP status (0 for a network error).
+    pub status: u16,
+    /// The JSON body (or `null`).
+    pub body: Value,
+    /// How long it took.
+    pub took: Duration,
+}
+
+impl Answer {
+    /// `ok` for 2xx, else the problem `code`, `http_<status>` or `network`.
+    pub fn outcome(&self) -> String {
+        match self.status {
+            0 => "network".into(),
+            200..=299 => "ok".into(),
+            s => self.body.get("code").and_then(Value::as_str).map_or_else(|| format!("http_{s}"), str::to_owned),
+        }
+    }
+
+    /// Whether the status is 2xx.
+    pub fn is_ok(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// A string field of the body.
+    pub fn str(&self, field: &str) -> Option<&str> {
+        self.body.get(field).and_then(Value::as_str)
+    }
+}
+
+/// The API of one server.
+#[derive(Clone)]
+pub struct Api {
+    client: Client,
+    base: Url,
+}
+
+impl Api {
+    /// A client with a pool large enough for `connections` and explicit timeouts.
+    pub fn new(base: Url, connections: usize) -> anyhow::Result<Self> {
+        let client = Client::builder()
+            .pool_max_idle_per_host(connections)
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(30))
+            .tcp_nodelay(true)
+            .build()?;
+        Ok(Self { client, base })
+    }
+
+    /// Calls `method path` with an optional bearer token and JSON body; never fails: a
+    /// network error is an answer with status 0.
+    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<&Value>) -> Answer {
+        let started = Instant::now();
+        let Ok(url) = self.base.join(path) else {
+            return Answer { status: 0, body: Value::Null, took: started.elapsed() };
+        };
+        let mut request = self.client.request(method, url);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        match request.send().await {
+            Ok(response) => {
+                let status = response.status().as_u16();
+                let body = response.json::<Value>().await.unwrap_or(Value::Null);
+                Answer { status, body, took: started.elapsed() }
+            }
+            Err(_) => Answer { status: 0, body: Value::Null, took: started.elapsed() },
+        }
+    }
+
+    /// Like [`Api::call`], but a non-2xx answer is an error naming the call.
+    pub async fn expect(&self, method: Method, path: &str, token: Option<&str>, body: Option<&Value>) -> anyhow::Result<Value> {
+        let answer = self.call(method.clone(), path, token, body).await;
+        if !answer.is_ok() {
+            bail!("{method} {path} answered {}: {}", answer.status, answer.body);
+        }
+        Ok(answer.body)
+    }
+
+    /// Creates a customer; returns `(id, token)`.
+    pub async fn create_customer(&self, name: &str, email: &str) -> anyhow::Result<(String, String)> {
+        let body = self.expect(Method::POST, "/api/v1/customers", None, Some(&json!({"name": name, "email": email}))).await?;
+        let id = body.pointer("/customer/id").and_then(Value::as_str).context("customer id")?;
+        let token = body.get("token").and_then(Value::as_str).context("customer token")?;
+        Ok((id.to_owned(), token.to_owned()))
+    }
+
+    /// Creates a resource as staff and returns its `id`.
+    pub async fn create(&self, admin: &str, path: &str, body: &Value) -> anyhow::Result<String> {
+        let created = self.expect(Method::POST, path, Some(admin), Some(body)).await?;
+        Ok(created.get("id").and_then(Value::as_str).context("created id")?.to_owned())
+    }
+
+    /// Whether the server answers `/healthz`.
+    pub async fn healthy(&self) -> bool {
+        self.call(Method::GET, "/healthz", None, None).await.status == StatusCode::OK.as_u16()
+    }
+}

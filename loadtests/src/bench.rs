@@ -1,0 +1,211 @@
+//! The hot-showtime bench: one 500-seat showtime, `--connections` customers each cycling
+//! hold 2 adjacent seats → purchase → cancel over HTTP, against a trivial endpoint
+//! (`/healthz`) of the same server measured before and after in the same run. It reports
+//! durable decisions/s, their ratio to the trivial endpoint's request rate, and latency
+//! percentiles per operation; it ends by checking that the seat map adds up.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use clap::Args;
+use rand::Rng;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::api::Api;
+use crate::stats::{self, Stats};
+
+/// Options of `boxoffice-load bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Base URL of the server.
+    #[arg(long, default_value = "http://127.0.0.1:8080")]
+    target: String,
+    /// Staff token of the server (to create the showtime).
+    #[arg(long, env = "BOXOFFICE_ADMIN_TOKEN", hide_env_values = true)]
+    admin_token: String,
+    /// Concurrent connections (one simulated customer each).
+    #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u16).range(1..=4096))]
+    connections: u16,
+    /// Length of each measured phase, e.g. `20s`, `2m`.
+    #[arg(long, default_value = "20s", value_parser = parse_duration)]
+    duration: Duration,
+    /// Allow a target that is not on loopback.
+    #[arg(long)]
+    allow_remote: bool,
+    /// Write the results as JSON to this file.
+    #[arg(long)]
+    json: Option<std::path::PathBuf>,
+}
+
+/// Parses `500ms`, `20s`, `2m` (at most one hour).
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let (number, unit) = text.find(|c: char| !c.is_ascii_digit()).map_or((text, "s"), |i| text.split_at(i));
+    let n: u64 = number.parse().map_err(|_| format!("{text:?} is not a duration like 20s, 500ms or 2m"))?;
+    let d = match unit {
+        "ms" => Duration::from_millis(n),
+        "s" => Duration::from_secs(n),
+        "m" => Duration::from_secs(n * 60),
+        _ => return Err(format!("{text:?}: unit must be ms, s or m")),
+    };
+    if d.is_zero() || d > Duration::from_secs(3600) {
+        return Err(format!("{text:?}: between 1 ms and 1 hour"));
+    }
+    Ok(d)
+}
+
+/// Runs the bench and prints the report.
+pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
+    let base = crate::target::parse(&args.target, args.allow_remote)?;
+    let connections = usize::from(args.connections);
+    let api = Api::new(base, connections)?;
+    if !api.healthy().await {
+        bail!("{} does not answer /healthz", args.target);
+    }
+    let showtime = create_hot_showtime(&api, &args.admin_token).await?;
+    let tokens = create_customers(&api, connections).await?;
+    println!("showtime {showtime}: 500 seats; {connections} connections; {} s per phase", args.duration.as_secs_f64());
+
+    let trivial_before = trivial_phase(&api, connections, args.duration).await;
+    let booking = booking_phase(&api, &showtime, &tokens, args.duration).await;
+    let trivial_after = trivial_phase(&api, connections, args.duration).await;
+    let seconds = args.duration.as_secs_f64();
+    let trivial_rps = (trivial_before + trivial_after) as f64 / 2.0 / seconds;
+    let ok = |op: &str| booking.get(op).map_or(0, stats::OpStats::ok);
+    let hold_purchase = (ok("hold") + ok("purchase")) as f64 / seconds;
+    let durable = (ok("hold") + ok("purchase") + ok("cancel")) as f64 / seconds;
+
+    println!();
+    stats::print_table(&booking, seconds);
+    println!();
+    println!("trivial endpoint (/healthz):        {trivial_rps:>10.0} req/s (before {:.0}, after {:.0})", trivial_before as f64 / seconds, trivial_after as f64 / seconds);
+    println!("durable hold + purchase decisions:  {hold_purchase:>10.0} /s  = {:.1}% of trivial", 100.0 * hold_purchase / trivial_rps);
+    println!("all durable decisions (+ cancel):   {durable:>10.0} /s  = {:.1}% of trivial", 100.0 * durable / trivial_rps);
+    let counts = check_seat_map(&api, &showtime).await?;
+    println!("seat map after the run: {counts}");
+    if let Some(path) = &args.json {
+        let report = json!({
+            "connections": connections,
+            "phase_seconds": seconds,
+            "trivial_rps": trivial_rps,
+            "hold_purchase_per_s": hold_purchase,
+            "durable_decisions_per_s": durable,
+            "ratio_hold_purchase_to_trivial": hold_purchase / trivial_rps,
+            "operations": booking.iter().map(|(op, s)| (op.to_string(), json!({
+                "ok": s.ok(), "outcomes": s.outcomes, "p50_ms": s.percentile_ms(0.5), "p99_ms": s.percentile_ms(0.99),
+                "max_ms": s.latency_us.max() as f64 / 1000.0,
+            }))).collect::<serde_json::Map<_, _>>(),
+            "seat_map_counts": counts,
+        });
+        std::fs::write(path, serde_json::to_vec_pretty(&report)?).with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(())
+}
+
+async fn create_hot_showtime(api: &Api, admin: &str) -> anyhow::Result<String> {
+    let suffix: u32 = rand::rng().random_range(0..1_000_000);
+    let film = api
+        .create(admin, "/api/v1/films", &json!({"title": format!("Bench {suffix}"), "director": "Bench", "duration_minutes": 120}))
+        .await?;
+    let rows: Vec<Value> = (0..20).map(|r| json!({"label": format!("R{r}"), "seats": "SSSSSSSSSSSS|SSSSSSSSSSSSS"})).collect();
+    let auditorium =
+        api.create(admin, "/api/v1/auditoriums", &json!({"name": format!("Bench room {suffix}"), "layout": {"rows": rows}})).await?;
+    let starts_at = in_days(30);
+    api.create(admin, "/api/v1/showtimes", &json!({
+        "film_id": film, "auditorium_id": auditorium, "starts_at": starts_at, "version": "VO", "format": "2d",
+        "prices": {"currency": "EUR", "tiers": [{"tier": "full", "price_minor": 100}]}
+    }))
+    .await
+}
+
+/// An RFC 3339 time `days` from now, on a whole minute.
+fn in_days(days: i64) -> String {
+    let at = chrono::Utc::now() + chrono::Duration::days(days);
+    at.format("%Y-%m-%dT%H:%M:00Z").to_string()
+}
+
+async fn create_customers(api: &Api, n: usize) -> anyhow::Result<Vec<String>> {
+    let run: u32 = rand::rng().random_range(0..1_000_000_000);
+    let futures = (0..n).map(|i| {
+        let api = api.clone();
+        async move { api.create_customer(&format!("Bench {i}"), &format!("bench-{run}-{i}@example.test")).await }
+    });
+    let created = futures::future::join_all(futures).await;
+    created.into_iter().map(|r| r.map(|(_, token)| token)).collect()
+}
+
+/// `connections` tasks calling `/healthz` for `duration`; the number of 200 answers.
+async fn trivial_phase(api: &Api, connections: usize, duration: Duration) -> u64 {
+    let deadline = Instant::now() + duration;
+    let tasks = (0..connections).map(|_| {
+        let api = api.clone();
+        tokio::spawn(async move {
+            let mut ok = 0u64;
+            while Instant::now() < deadline {
+                if api.call(Method::GET, "/healthz", None, None).await.status == 200 {
+                    ok += 1;
+                }
+            }
+            ok
+        })
+    });
+    futures::future::join_all(tasks).await.into_iter().map(|r| r.unwrap_or(0)).sum()
+}
+
+/// Every customer cycles hold → purchase → cancel on random adjacent seat pairs.
+async fn booking_phase(api: &Api, showtime: &str, tokens: &[String], duration: Duration) -> Stats {
+    let deadline = Instant::now() + duration;
+    let tasks = tokens.iter().cloned().map(|token| {
+        let api = api.clone();
+        let showtime = showtime.to_owned();
+        tokio::spawn(async move { customer_loop(&api, &showtime, &token, deadline).await })
+    });
+    stats::merge_all(futures::future::join_all(tasks).await.into_iter().filter_map(Result::ok))
+}
+
+async fn customer_loop(api: &Api, showtime: &str, token: &str, deadline: Instant) -> Stats {
+    let mut stats = Stats::new();
+    while Instant::now() < deadline {
+        let (row, seat) = {
+            let mut rng = rand::rng();
+            (rng.random_range(0..20), rng.random_range(1..25))
+        };
+        let seats = json!({"seats": [format!("R{row}{seat}"), format!("R{row}{}", seat + 1)]});
+        let hold = api.call(Method::POST, &format!("/api/v1/showtimes/{showtime}/holds"), Some(token), Some(&seats)).await;
+        stats.entry("hold").or_default().record(&hold.outcome(), hold.took);
+        let Some(hold_id) = hold.str("hold_id").filter(|_| hold.is_ok()).map(str::to_owned) else { continue };
+        let path = format!("/api/v1/showtimes/{showtime}/holds/{hold_id}/purchase");
+        let bought = api.call(Method::POST, &path, Some(token), None).await;
+        stats.entry("purchase").or_default().record(&bought.outcome(), bought.took);
+        let Some(booking) = bought.str("id").filter(|_| bought.is_ok()).map(str::to_owned) else { continue };
+        let cancel = api.call(Method::POST, &format!("/api/v1/bookings/{booking}/cancel"), Some(token), None).await;
+        stats.entry("cancel").or_default().record(&cancel.outcome(), cancel.took);
+    }
+    stats
+}
+
+/// Reads the seat map and checks that its counts add up to the capacity.
+async fn check_seat_map(api: &Api, showtime: &str) -> anyhow::Result<Value> {
+    let map = api.expect(Method::GET, &format!("/api/v1/showtimes/{showtime}/seats"), None, None).await?;
+    let counts = map.get("counts").cloned().context("seat map counts")?;
+    let n = |k: &str| counts.get(k).and_then(Value::as_u64).unwrap_or(u64::MAX / 8);
+    if n("free") + n("held") + n("sold") + n("blocked") != n("capacity") {
+        bail!("seat map counts do not add up: {counts}");
+    }
+    Ok(counts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse_with_units() {
+        assert_eq!(parse_duration("20s"), Ok(Duration::from_secs(20)));
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert!(parse_duration("0s").is_err());
+        assert!(parse_duration("2h").is_err());
+        assert!(parse_duration("abc").is_err());
+    }
+}
