@@ -16,7 +16,8 @@ use boxoffice_storage::{
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 fn info() -> ShowtimeInfo {
-    let rows = (0..20).map(|r| RowSpec { label: format!("R{r}"), seats: "SSSSSSSSSSSS|SSSSSSSSSSSSS".into() }).collect();
+    let rows =
+        (0..20).map(|r| RowSpec { label: format!("R{r}"), seats: "SSSSSSSSSSSS|SSSSSSSSSSSSS".into() }).collect();
     let layout = SeatLayout::parse(LayoutSpec { rows }).unwrap();
     assert_eq!(layout.capacity(), 500);
     ShowtimeInfo {
@@ -24,7 +25,10 @@ fn info() -> ShowtimeInfo {
         starts_at: Timestamp::from_millis(i64::MAX / 2),
         status: ShowtimeStatus::Scheduled,
         seating: Seating::Reserved,
-        prices: PriceList { currency: Currency::EUR, tiers: vec![PriceTier { tier: "full".into(), price_minor: 1200 }] },
+        prices: PriceList {
+            currency: Currency::EUR,
+            tiers: vec![PriceTier { tier: "full".into(), price_minor: 1200 }],
+        },
         layout: Some(Arc::new(layout)),
     }
 }

@@ -94,7 +94,11 @@ impl Engine {
 
     /// Sends a command to a showtime's actor and waits for its answer. A command that
     /// reaches a stopped actor goes once more to a fresh one.
-    async fn call<T>(&self, showtime: ShowtimeId, make: impl Fn(oneshot::Sender<Result<T, EngineError>>) -> Command) -> Result<T, EngineError> {
+    async fn call<T>(
+        &self,
+        showtime: ShowtimeId,
+        make: impl Fn(oneshot::Sender<Result<T, EngineError>>) -> Command,
+    ) -> Result<T, EngineError> {
         for _ in 0..3 {
             let handle = self.registry.get_or_start(showtime).await?;
             let (tx, rx) = oneshot::channel();
@@ -131,7 +135,12 @@ impl Engine {
     ///
     /// # Errors
     /// `SeatsUnavailable`, `SoldOut`, `UnknownSeats`, `InvalidRequest`, `NotOnSale`, ...
-    pub async fn hold(&self, showtime: ShowtimeId, owner: CustomerId, request: HoldRequest) -> Result<HoldView, EngineError> {
+    pub async fn hold(
+        &self,
+        showtime: ShowtimeId,
+        owner: CustomerId,
+        request: HoldRequest,
+    ) -> Result<HoldView, EngineError> {
         let started = Instant::now();
         let result = self.call(showtime, |reply| Command::Hold { owner, request: request.clone(), reply }).await;
         observe("hold", started, &result);
@@ -208,7 +217,9 @@ impl Engine {
             .call(showtime, |reply| Command::ConfirmPayment { plan: plan.clone(), booking_id, payment_id, reply })
             .await;
         match confirmed {
-            Ok(record) => Ok(Booking { record, status: BookingStatus::Confirmed, cancelled_at: None, cancel_reason: None }),
+            Ok(record) => {
+                Ok(Booking { record, status: BookingStatus::Confirmed, cancelled_at: None, cancel_reason: None })
+            }
             // Unknown outcome: the settler refunds later if no booking appeared.
             Err(EngineError::Timeout) => Err(EngineError::Timeout),
             Err(e) => {
@@ -264,10 +275,10 @@ impl Engine {
 
     async fn cancel_saga(&self, booking: BookingId, requester: Requester) -> Result<Booking, EngineError> {
         let mut found = self.storage().booking(booking).await?.ok_or(EngineError::BookingNotFound)?;
-        if let Requester::Customer(c) = requester {
-            if found.record.customer_id != c {
-                return Err(EngineError::BookingNotFound);
-            }
+        if let Requester::Customer(c) = requester
+            && found.record.customer_id != c
+        {
+            return Err(EngineError::BookingNotFound);
         }
         if found.status == BookingStatus::Cancelled {
             return Err(EngineError::AlreadyCancelled);
@@ -314,7 +325,12 @@ impl Engine {
     ///
     /// # Errors
     /// `UnknownSeats`, `SeatsUnavailable` (only free seats can be blocked).
-    pub async fn block_seats(&self, showtime: ShowtimeId, seats: Vec<String>, blocked: bool) -> Result<(), EngineError> {
+    pub async fn block_seats(
+        &self,
+        showtime: ShowtimeId,
+        seats: Vec<String>,
+        blocked: bool,
+    ) -> Result<(), EngineError> {
         self.call(showtime, |reply| Command::Block { seats: seats.clone(), blocked, reply }).await
     }
 
@@ -358,10 +374,10 @@ impl Engine {
 
     /// Stops every actor after it has flushed its pending batch, then the actor threads.
     pub async fn shutdown(&self) {
-        if let Ok(mut slot) = self.settler.lock() {
-            if let Some(task) = slot.take() {
-                task.abort();
-            }
+        if let Ok(mut slot) = self.settler.lock()
+            && let Some(task) = slot.take()
+        {
+            task.abort();
         }
         let mut waiting = Vec::new();
         for handle in self.registry.handles() {

@@ -29,4 +29,6 @@ pub use crate::clock::{Clock, ManualClock, SystemClock, TokioClock};
 pub use crate::config::EngineConfig;
 pub use crate::engine::Engine;
 pub use crate::error::EngineError;
-pub use crate::view::{Counts, HoldRequest, HoldView, Requester, SeatMapView, SeatStatus, SeatView, ShowtimeCancellation, TierChoice};
+pub use crate::view::{
+    Counts, HoldRequest, HoldView, Requester, SeatMapView, SeatStatus, SeatView, ShowtimeCancellation, TierChoice,
+};

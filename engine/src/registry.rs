@@ -82,9 +82,8 @@ impl Registry {
             return Err(EngineError::Overloaded);
         }
         let timeout = std::time::Duration::from_millis(self.shared.config.request_timeout_ms);
-        let (info, map) = tokio::time::timeout(timeout, load(&self.shared, showtime))
-            .await
-            .map_err(|_| EngineError::Timeout)??;
+        let (info, map) =
+            tokio::time::timeout(timeout, load(&self.shared, showtime)).await.map_err(|_| EngineError::Timeout)??;
         let handle = self.start(info, map);
         self.actors.insert(showtime, handle.clone());
         self.loading.remove(&showtime);
@@ -114,10 +113,8 @@ async fn load(shared: &Shared, id: ShowtimeId) -> Result<(ShowtimeInfo, SeatMap)
     let showtime = storage.showtime(id).await?.ok_or(EngineError::ShowtimeNotFound)?;
     let layout = match showtime.details.seating {
         Seating::Reserved => {
-            let auditorium = storage
-                .auditorium(showtime.details.auditorium_id)
-                .await?
-                .ok_or(EngineError::ShowtimeNotFound)?;
+            let auditorium =
+                storage.auditorium(showtime.details.auditorium_id).await?.ok_or(EngineError::ShowtimeNotFound)?;
             Some(Arc::new(auditorium.details.layout))
         }
         Seating::GeneralAdmission { .. } => None,

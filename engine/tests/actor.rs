@@ -9,7 +9,9 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use boxoffice_engine::{Engine, EngineConfig, EngineError, HoldRequest, ManualClock, Requester, SeatStatus, TierChoice};
+use boxoffice_engine::{
+    Engine, EngineConfig, EngineError, HoldRequest, ManualClock, Requester, SeatStatus, TierChoice,
+};
 use boxoffice_storage::{BookingStatus, Currency, HoldEnd, SeatEvent, Storage, Timestamp};
 use common::{FlakyStorage, NOW_MS};
 
@@ -101,7 +103,9 @@ async fn insufficient_balance_keeps_the_hold_and_the_money() {
     let poor = common::customer(s.storage.as_ref(), 1000).await;
     let hold = s.engine.hold(s.catalog.seated, poor, seats(&["A5"])).await.unwrap();
     let err = s.engine.purchase(s.catalog.seated, poor, hold.hold_id, vec![]).await.unwrap_err();
-    assert!(matches!(err, EngineError::InsufficientBalance { balance, needed } if balance.amount_minor() == 1000 && needed.amount_minor() == 1200));
+    assert!(
+        matches!(err, EngineError::InsufficientBalance { balance, needed } if balance.amount_minor() == 1000 && needed.amount_minor() == 1200)
+    );
     assert_eq!(s.storage.wallet_balance(poor, Currency::EUR).await.unwrap().amount_minor(), 1000);
     let current = s.engine.current_hold(s.catalog.seated, poor).await.unwrap();
     assert_eq!(current.map(|h| h.hold_id), Some(hold.hold_id), "the hold stays until it expires");
@@ -122,7 +126,10 @@ async fn cancellation_refunds_and_frees_until_the_cutoff() {
     let cancelled = s.engine.cancel_booking(id, Requester::Customer(alice)).await.unwrap();
     assert_eq!(cancelled.status, BookingStatus::Cancelled);
     assert_eq!(s.storage.wallet_balance(alice, Currency::EUR).await.unwrap().amount_minor(), 10_000);
-    assert_eq!(s.engine.cancel_booking(id, Requester::Customer(alice)).await.unwrap_err(), EngineError::AlreadyCancelled);
+    assert_eq!(
+        s.engine.cancel_booking(id, Requester::Customer(alice)).await.unwrap_err(),
+        EngineError::AlreadyCancelled
+    );
     let map = s.engine.seat_map(s.catalog.seated).await.unwrap();
     assert_eq!(map.counts.free, map.counts.capacity);
     // A second booking, then the clock passes the 2 h cut-off.
@@ -159,7 +166,10 @@ async fn concurrent_decisions_share_journal_writes() {
     s.engine.seat_map(s.catalog.seated).await.unwrap();
     let labels: Vec<String> = ["A", "B", "C"].iter().flat_map(|r| (1..=6).map(move |n| format!("{r}{n}"))).collect();
     let holds = futures::future::join_all(
-        customers.iter().zip(&labels).map(|(c, l)| s.engine.hold(s.catalog.seated, *c, HoldRequest::Seats(vec![l.clone()]))),
+        customers
+            .iter()
+            .zip(&labels)
+            .map(|(c, l)| s.engine.hold(s.catalog.seated, *c, HoldRequest::Seats(vec![l.clone()]))),
     )
     .await;
     assert!(holds.iter().all(Result::is_ok));
@@ -188,10 +198,12 @@ async fn a_restarted_engine_replays_the_journal() {
     s.engine.purchase(s.catalog.seated, alice, hold.hold_id, vec![]).await.unwrap();
     s.engine.hold(s.catalog.seated, bob, seats(&["C6"])).await.unwrap();
     s.engine.hold(s.catalog.general, bob, HoldRequest::Quantity(3)).await.unwrap();
-    let before = (s.engine.seat_map(s.catalog.seated).await.unwrap(), s.engine.seat_map(s.catalog.general).await.unwrap());
+    let before =
+        (s.engine.seat_map(s.catalog.seated).await.unwrap(), s.engine.seat_map(s.catalog.general).await.unwrap());
     s.engine.shutdown().await;
     let restarted = Engine::start(s.storage.clone(), config(), s.clock.clone(), Currency::EUR);
-    let after = (restarted.seat_map(s.catalog.seated).await.unwrap(), restarted.seat_map(s.catalog.general).await.unwrap());
+    let after =
+        (restarted.seat_map(s.catalog.seated).await.unwrap(), restarted.seat_map(s.catalog.general).await.unwrap());
     assert_eq!(before, after);
     assert_eq!(after.1.counts.held, 3);
 }

@@ -1,1 +1,40 @@
-//! placeholder
+//! The boxoffice gateway: the HTTP API in front of the booking engine, and the `boxoffice`
+//! binary.
+//!
+//! | module | what it holds |
+//! | --- | --- |
+//! | [`startup`] | [`startup::Application`]: build (store, engine, listener), serve, shut down |
+//! | [`config`] | layered settings: defaults, TOML file, `BOXOFFICE_*` environment |
+//! | [`state`] | [`state::AppState`], shared by every handler |
+//! | [`routes`] | one module per resource, and the middleware stack |
+//! | [`auth`] | bearer tokens: staff and customer principals |
+//! | [`admin_token`] | the staff token: configured, or generated once into the data dir |
+//! | [`idempotency`] | the `Idempotency-Key` middleware |
+//! | [`error`], [`error_map`], [`error_codes`] | [`error::ApiError`] as RFC 9457 problem JSON |
+//! | [`extract`] | JSON, path and query extractors whose rejections are problem JSON |
+//! | [`http_errors`] | 404 fallback, problem rewriting of bare errors, panics |
+//! | [`metrics`] | the Prometheus recorder and the HTTP metrics middleware |
+//! | [`openapi`], [`docs_page`] | the generated OpenAPI document and its HTML page |
+//! | [`store`] | opening the configured storage backend |
+//! | [`demo`], [`demo_data`] | demo films, auditoriums, showtimes and a customer for `serve --demo` |
+//! | [`telemetry`] | logging |
+
+pub mod admin_token;
+pub mod auth;
+pub mod config;
+pub mod demo;
+pub mod demo_data;
+pub mod docs_page;
+pub mod error;
+pub mod error_codes;
+pub mod error_map;
+pub mod extract;
+pub mod http_errors;
+pub mod idempotency;
+pub mod metrics;
+pub mod openapi;
+pub mod routes;
+pub mod startup;
+pub mod state;
+pub mod store;
+pub mod telemetry;

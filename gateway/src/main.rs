@@ -1,1 +1,127 @@
-fn main() {}
+//! The `boxoffice` binary: `serve`, `backup` and `migrate`. Thin: it parses the command
+//! line, loads configuration, installs telemetry and hands over to the library.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use boxoffice_gateway::config::{Overrides, Settings};
+use boxoffice_gateway::startup::{Application, shutdown_signal};
+use boxoffice_gateway::store::Store;
+use boxoffice_gateway::{demo, telemetry};
+use clap::{Parser, Subcommand};
+
+/// boxoffice: a cinema booking platform (HTTP API, booking engine, embedded storage).
+#[derive(Debug, Parser)]
+#[command(
+    name = "boxoffice",
+    version,
+    after_help = "Settings are layered: defaults, then the TOML file, then BOXOFFICE_<SECTION>__<KEY> \
+                  environment variables, then flags. Every key is in docs/configuration.md. Logs: RUST_LOG."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the HTTP server until SIGINT or SIGTERM.
+    Serve {
+        /// Seed demo films, auditoriums, a week of showtimes and a demo customer when the
+        /// catalog is empty, and print the demo customer's token.
+        #[arg(long)]
+        demo: bool,
+        /// Configuration file (TOML). Default: ./boxoffice.toml if it exists.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Listen address, e.g. 127.0.0.1:8080 (overrides server.bind).
+        #[arg(long, value_name = "ADDR")]
+        bind: Option<String>,
+        /// Data directory: the database becomes DIR/boxoffice.db (overrides storage.url).
+        #[arg(long, value_name = "DIR")]
+        data_dir: Option<PathBuf>,
+    },
+    /// Write a consistent copy of the database to DEST; safe while a server is running.
+    Backup {
+        /// Destination file of the copy.
+        #[arg(value_name = "DEST")]
+        dest: PathBuf,
+        /// Configuration file (TOML). Default: ./boxoffice.toml if it exists.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Data directory of the database to copy (overrides storage.url).
+        #[arg(long, value_name = "DIR")]
+        data_dir: Option<PathBuf>,
+    },
+    /// Create the database if needed and apply pending schema migrations.
+    Migrate {
+        /// Configuration file (TOML). Default: ./boxoffice.toml if it exists.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Data directory of the database (overrides storage.url).
+        #[arg(long, value_name = "DIR")]
+        data_dir: Option<PathBuf>,
+    },
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    telemetry::init();
+    let runtime =
+        || tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("cannot build the tokio runtime");
+    let system = actix_rt::System::with_tokio_rt(runtime);
+    match cli.command {
+        Command::Serve { demo, config, bind, data_dir } => {
+            let settings = Settings::load(config.as_deref(), &Overrides { bind, data_dir })?;
+            system.block_on(serve(settings, demo))
+        }
+        Command::Backup { dest, config, data_dir } => {
+            let settings = Settings::load(config.as_deref(), &Overrides { bind: None, data_dir })?;
+            system.block_on(backup(settings, dest))
+        }
+        Command::Migrate { config, data_dir } => {
+            let settings = Settings::load(config.as_deref(), &Overrides { bind: None, data_dir })?;
+            system.block_on(migrate(settings))
+        }
+    }
+}
+
+async fn serve(settings: Settings, seed_demo: bool) -> anyhow::Result<()> {
+    let data_dir = settings.storage.location()?.data_dir();
+    let app = Application::build(settings).await.context("start-up failed")?;
+    if seed_demo {
+        let report = demo::seed(app.state(), &data_dir).await.map_err(|e| anyhow::anyhow!("demo data: {e}"))?;
+        if report.seeded {
+            println!(
+                "demo data: {} films, {} auditoriums, {} showtimes",
+                report.films, report.auditoriums, report.showtimes
+            );
+        } else {
+            println!("demo data: catalog not empty, nothing seeded");
+        }
+        match &report.customer_token {
+            Some(token) => println!("demo customer token: {token}  (also in {})", report.token_file.display()),
+            None => println!("demo customer token: not found ({} is missing)", report.token_file.display()),
+        }
+    }
+    println!("boxoffice listening on http://{}", app.address());
+    println!("admin token: in {}", app.admin_token_source());
+    app.run_until_stopped(shutdown_signal()).await?;
+    Ok(())
+}
+
+async fn backup(settings: Settings, dest: PathBuf) -> anyhow::Result<()> {
+    let store = Store::open(&settings.storage)?;
+    store.storage().backup(&dest).await.with_context(|| format!("backup to {}", dest.display()))?;
+    store.close().await;
+    println!("backup written to {}", dest.display());
+    Ok(())
+}
+
+async fn migrate(settings: Settings) -> anyhow::Result<()> {
+    let store = Store::open(&settings.storage)?;
+    store.storage().ping().await.context("storage ping after migration")?;
+    store.close().await;
+    println!("schema ok: version {} at {}", boxoffice_storage::sqlite::SCHEMA_VERSION, settings.storage.url);
+    Ok(())
+}

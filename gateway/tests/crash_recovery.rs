@@ -62,7 +62,13 @@ struct Client {
 }
 
 impl Client {
-    async fn call(&self, method: reqwest::Method, path: &str, token: &str, body: Option<Value>) -> Result<(u16, Value), ()> {
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> Result<(u16, Value), ()> {
         let mut req = self.http.request(method, format!("{}{path}", self.base)).bearer_auth(token);
         if let Some(body) = body {
             req = req.json(&body);
@@ -92,7 +98,11 @@ async fn rush_customer(client: Arc<Client>, showtime: String, token: String, see
         };
         let seats = json!({"seats": [format!("{row}{seat}"), format!("{row}{}", seat + 1)]});
         seen.lock().unwrap().live_hold = None; // an attempt may replace the previous hold
-        let Ok((status, hold)) = client.call(Method::POST, &format!("/api/v1/showtimes/{showtime}/holds"), &token, Some(seats)).await else { return };
+        let Ok((status, hold)) =
+            client.call(Method::POST, &format!("/api/v1/showtimes/{showtime}/holds"), &token, Some(seats)).await
+        else {
+            return;
+        };
         if status != 201 {
             continue;
         }
@@ -110,7 +120,11 @@ async fn rush_customer(client: Arc<Client>, showtime: String, token: String, see
         let booking_id = booking["id"].as_str().unwrap().to_owned();
         seen.lock().unwrap().bookings.insert(booking_id.clone(), false);
         if rand::rng().random_bool(0.5) {
-            let Ok((status, _)) = client.call(Method::POST, &format!("/api/v1/bookings/{booking_id}/cancel"), &token, None).await else { return };
+            let Ok((status, _)) =
+                client.call(Method::POST, &format!("/api/v1/bookings/{booking_id}/cancel"), &token, None).await
+            else {
+                return;
+            };
             if status == 200 {
                 seen.lock().unwrap().bookings.insert(booking_id, true);
             }
@@ -121,11 +135,19 @@ async fn rush_customer(client: Arc<Client>, showtime: String, token: String, see
 async fn setup(client: &Client) -> (String, Vec<String>) {
     use reqwest::Method;
     let (_, film) = client
-        .call(Method::POST, "/api/v1/films", ADMIN, Some(json!({"title": "Crash", "director": "Test", "duration_minutes": 90})))
+        .call(
+            Method::POST,
+            "/api/v1/films",
+            ADMIN,
+            Some(json!({"title": "Crash", "director": "Test", "duration_minutes": 90})),
+        )
         .await
         .unwrap();
     let rows: Vec<Value> = ROWS.iter().map(|r| json!({"label": r, "seats": "SSSSSSSSSS_SSSSSSSSSS"})).collect();
-    let (_, room) = client.call(Method::POST, "/api/v1/auditoriums", ADMIN, Some(json!({"name": "Crash room", "layout": {"rows": rows}}))).await.unwrap();
+    let (_, room) = client
+        .call(Method::POST, "/api/v1/auditoriums", ADMIN, Some(json!({"name": "Crash room", "layout": {"rows": rows}})))
+        .await
+        .unwrap();
     let starts_at = (chrono::Utc::now() + chrono::Duration::days(3)).format("%Y-%m-%dT%H:%M:00Z").to_string();
     let (status, showtime) = client
         .call(Method::POST, "/api/v1/showtimes", ADMIN, Some(json!({
@@ -138,7 +160,12 @@ async fn setup(client: &Client) -> (String, Vec<String>) {
     let mut tokens = Vec::new();
     for i in 0..24 {
         let (status, c) = client
-            .call(Method::POST, "/api/v1/customers", "", Some(json!({"name": format!("C{i}"), "email": format!("c{i}@crash.test")})))
+            .call(
+                Method::POST,
+                "/api/v1/customers",
+                "",
+                Some(json!({"name": format!("C{i}"), "email": format!("c{i}@crash.test")})),
+            )
             .await
             .unwrap();
         assert_eq!(status, 201, "{c}");
@@ -173,7 +200,7 @@ async fn kill_9_mid_rush_loses_nothing_acknowledged() {
     let mut seats_sold: HashSet<String> = HashSet::new();
     let mut acknowledged = 0;
     for (token, seen) in tokens.iter().zip(&seen) {
-        let seen = seen.lock().unwrap();
+        let seen = std::mem::take(&mut *seen.lock().unwrap());
         let (_, page) = client.call(reqwest::Method::GET, "/api/v1/me/bookings?limit=200", token, None).await.unwrap();
         let items = page["items"].as_array().unwrap();
         let mut live_total = 0;
@@ -187,25 +214,39 @@ async fn kill_9_mid_rush_loses_nothing_acknowledged() {
         }
         for (booking, cancelled) in &seen.bookings {
             acknowledged += 1;
-            let found = items.iter().find(|b| b["id"] == booking.as_str()).unwrap_or_else(|| panic!("acknowledged booking {booking} lost"));
+            let found = items
+                .iter()
+                .find(|b| b["id"] == booking.as_str())
+                .unwrap_or_else(|| panic!("acknowledged booking {booking} lost"));
             if *cancelled {
                 assert_eq!(found["status"], "cancelled", "acknowledged cancellation of {booking} lost");
             }
         }
         if let Some(hold) = &seen.live_hold {
-            let (status, current) = client.call(reqwest::Method::GET, &format!("/api/v1/showtimes/{showtime}/holds/current"), token, None).await.unwrap();
+            let (status, current) = client
+                .call(reqwest::Method::GET, &format!("/api/v1/showtimes/{showtime}/holds/current"), token, None)
+                .await
+                .unwrap();
             assert_eq!(status, 200, "acknowledged hold {hold} lost: {current}");
             assert_eq!(current["hold_id"], hold.as_str());
         }
         let (_, me) = client.call(reqwest::Method::GET, "/api/v1/me", token, None).await.unwrap();
-        assert_eq!(me["balance"]["amount_minor"].as_i64().unwrap(), CREDIT_MINOR - live_total, "wallet of a customer is not credit minus live bookings");
+        assert_eq!(
+            me["balance"]["amount_minor"].as_i64().unwrap(),
+            CREDIT_MINOR - live_total,
+            "wallet of a customer is not credit minus live bookings"
+        );
     }
-    let (_, map) = client.call(reqwest::Method::GET, &format!("/api/v1/showtimes/{showtime}/seats"), "", None).await.unwrap();
+    let (_, map) =
+        client.call(reqwest::Method::GET, &format!("/api/v1/showtimes/{showtime}/seats"), "", None).await.unwrap();
     let counts = &map["counts"];
     assert_eq!(counts["sold"].as_u64().unwrap(), seats_sold.len() as u64, "sold seats match live bookings");
     let total: u64 = ["free", "held", "sold", "blocked"].iter().map(|k| counts[k].as_u64().unwrap()).sum();
     assert_eq!(total, counts["capacity"].as_u64().unwrap());
-    eprintln!("after kill -9 and restart: {acknowledged} acknowledged bookings checked, {} seats sold, counts {counts}", seats_sold.len());
+    eprintln!(
+        "after kill -9 and restart: {acknowledged} acknowledged bookings checked, {} seats sold, counts {counts}",
+        seats_sold.len()
+    );
     assert!(acknowledged > 0, "the rush acknowledged no booking before the kill; the test proved nothing");
     server.kill();
 }

@@ -83,7 +83,13 @@ impl Api {
     }
 
     /// Like [`Api::call`], but a non-2xx answer is an error naming the call.
-    pub async fn expect(&self, method: Method, path: &str, token: Option<&str>, body: Option<&Value>) -> anyhow::Result<Value> {
+    pub async fn expect(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> anyhow::Result<Value> {
         let answer = self.call(method.clone(), path, token, body).await;
         if !answer.is_ok() {
             bail!("{method} {path} answered {}: {}", answer.status, answer.body);
@@ -93,7 +99,8 @@ impl Api {
 
     /// Creates a customer; returns `(id, token)`.
     pub async fn create_customer(&self, name: &str, email: &str) -> anyhow::Result<(String, String)> {
-        let body = self.expect(Method::POST, "/api/v1/customers", None, Some(&json!({"name": name, "email": email}))).await?;
+        let body =
+            self.expect(Method::POST, "/api/v1/customers", None, Some(&json!({"name": name, "email": email}))).await?;
         let id = body.pointer("/customer/id").and_then(Value::as_str).context("customer id")?;
         let token = body.get("token").and_then(Value::as_str).context("customer token")?;
         Ok((id.to_owned(), token.to_owned()))

@@ -78,9 +78,19 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     println!();
     stats::print_table(&booking, seconds);
     println!();
-    println!("trivial endpoint (/healthz):        {trivial_rps:>10.0} req/s (before {:.0}, after {:.0})", trivial_before as f64 / seconds, trivial_after as f64 / seconds);
-    println!("durable hold + purchase decisions:  {hold_purchase:>10.0} /s  = {:.1}% of trivial", 100.0 * hold_purchase / trivial_rps);
-    println!("all durable decisions (+ cancel):   {durable:>10.0} /s  = {:.1}% of trivial", 100.0 * durable / trivial_rps);
+    println!(
+        "trivial endpoint (/healthz):        {trivial_rps:>10.0} req/s (before {:.0}, after {:.0})",
+        trivial_before as f64 / seconds,
+        trivial_after as f64 / seconds
+    );
+    println!(
+        "durable hold + purchase decisions:  {hold_purchase:>10.0} /s  = {:.1}% of trivial",
+        100.0 * hold_purchase / trivial_rps
+    );
+    println!(
+        "all durable decisions (+ cancel):   {durable:>10.0} /s  = {:.1}% of trivial",
+        100.0 * durable / trivial_rps
+    );
     let counts = check_seat_map(&api, &showtime).await?;
     println!("seat map after the run: {counts}");
     if let Some(path) = &args.json {
@@ -97,7 +107,8 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
             }))).collect::<serde_json::Map<_, _>>(),
             "seat_map_counts": counts,
         });
-        std::fs::write(path, serde_json::to_vec_pretty(&report)?).with_context(|| format!("writing {}", path.display()))?;
+        std::fs::write(path, serde_json::to_vec_pretty(&report)?)
+            .with_context(|| format!("writing {}", path.display()))?;
     }
     Ok(())
 }
@@ -105,16 +116,30 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
 async fn create_hot_showtime(api: &Api, admin: &str) -> anyhow::Result<String> {
     let suffix: u32 = rand::rng().random_range(0..1_000_000);
     let film = api
-        .create(admin, "/api/v1/films", &json!({"title": format!("Bench {suffix}"), "director": "Bench", "duration_minutes": 120}))
+        .create(
+            admin,
+            "/api/v1/films",
+            &json!({"title": format!("Bench {suffix}"), "director": "Bench", "duration_minutes": 120}),
+        )
         .await?;
-    let rows: Vec<Value> = (0..20).map(|r| json!({"label": format!("R{r}"), "seats": "SSSSSSSSSSSS|SSSSSSSSSSSSS"})).collect();
-    let auditorium =
-        api.create(admin, "/api/v1/auditoriums", &json!({"name": format!("Bench room {suffix}"), "layout": {"rows": rows}})).await?;
+    let rows: Vec<Value> =
+        (0..20).map(|r| json!({"label": format!("R{r}"), "seats": "SSSSSSSSSSSS|SSSSSSSSSSSSS"})).collect();
+    let auditorium = api
+        .create(
+            admin,
+            "/api/v1/auditoriums",
+            &json!({"name": format!("Bench room {suffix}"), "layout": {"rows": rows}}),
+        )
+        .await?;
     let starts_at = in_days(30);
-    api.create(admin, "/api/v1/showtimes", &json!({
-        "film_id": film, "auditorium_id": auditorium, "starts_at": starts_at, "version": "VO", "format": "2d",
-        "prices": {"currency": "EUR", "tiers": [{"tier": "full", "price_minor": 100}]}
-    }))
+    api.create(
+        admin,
+        "/api/v1/showtimes",
+        &json!({
+            "film_id": film, "auditorium_id": auditorium, "starts_at": starts_at, "version": "VO", "format": "2d",
+            "prices": {"currency": "EUR", "tiers": [{"tier": "full", "price_minor": 100}]}
+        }),
+    )
     .await
 }
 
@@ -155,25 +180,33 @@ async fn trivial_phase(api: &Api, connections: usize, duration: Duration) -> u64
 /// Every customer cycles hold → purchase → cancel on random adjacent seat pairs.
 async fn booking_phase(api: &Api, showtime: &str, tokens: &[String], duration: Duration) -> Stats {
     let deadline = Instant::now() + duration;
-    let tasks = tokens.iter().cloned().map(|token| {
+    let tasks = tokens.iter().cloned().enumerate().map(|(lane, token)| {
         let api = api.clone();
         let showtime = showtime.to_owned();
-        tokio::spawn(async move { customer_loop(&api, &showtime, &token, deadline).await })
+        tokio::spawn(async move { customer_loop(&api, &showtime, &token, lane, deadline).await })
     });
     stats::merge_all(futures::future::join_all(tasks).await.into_iter().filter_map(Result::ok))
 }
 
-async fn customer_loop(api: &Api, showtime: &str, token: &str, deadline: Instant) -> Stats {
+/// Seat pairs of the 500-seat room: 20 rows of 12 pairs (R0 1-2, R0 3-4, ...).
+const PAIRS: usize = 20 * 12;
+
+/// One customer's cycles. Each customer has its own pair of seats (its lane) so that the
+/// bench measures decisions rather than collisions; after a collision (more customers than
+/// pairs) it tries a random pair. The rush harness measures contended traffic.
+async fn customer_loop(api: &Api, showtime: &str, token: &str, lane: usize, deadline: Instant) -> Stats {
     let mut stats = Stats::new();
+    let mut pair = lane % PAIRS;
     while Instant::now() < deadline {
-        let (row, seat) = {
-            let mut rng = rand::rng();
-            (rng.random_range(0..20), rng.random_range(1..25))
-        };
+        let (row, seat) = (pair / 12, 2 * (pair % 12) + 1);
         let seats = json!({"seats": [format!("R{row}{seat}"), format!("R{row}{}", seat + 1)]});
-        let hold = api.call(Method::POST, &format!("/api/v1/showtimes/{showtime}/holds"), Some(token), Some(&seats)).await;
+        let hold =
+            api.call(Method::POST, &format!("/api/v1/showtimes/{showtime}/holds"), Some(token), Some(&seats)).await;
         stats.entry("hold").or_default().record(&hold.outcome(), hold.took);
-        let Some(hold_id) = hold.str("hold_id").filter(|_| hold.is_ok()).map(str::to_owned) else { continue };
+        let Some(hold_id) = hold.str("hold_id").filter(|_| hold.is_ok()).map(str::to_owned) else {
+            pair = rand::rng().random_range(0..PAIRS);
+            continue;
+        };
         let path = format!("/api/v1/showtimes/{showtime}/holds/{hold_id}/purchase");
         let bought = api.call(Method::POST, &path, Some(token), None).await;
         stats.entry("purchase").or_default().record(&bought.outcome(), bought.took);

@@ -67,7 +67,10 @@ pub fn merge_all(parts: impl IntoIterator<Item = Stats>) -> Stats {
 
 /// Prints a table: one row per operation.
 pub fn print_table(stats: &Stats, seconds: f64) {
-    println!("{:<14} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}  outcomes", "operation", "count", "ok/s", "p50 ms", "p90 ms", "p99 ms", "max ms");
+    println!(
+        "{:<14} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}  outcomes",
+        "operation", "count", "ok/s", "p50 ms", "p90 ms", "p99 ms", "max ms"
+    );
     for (op, s) in stats {
         let count: u64 = s.outcomes.values().sum();
         println!(

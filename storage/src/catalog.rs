@@ -56,6 +56,7 @@ fn check_url(field: &'static str, value: Option<&str>) -> Result<(), FieldError>
 
 /// A film as submitted by staff.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FilmDraft {
     /// Title shown to customers.
@@ -118,7 +119,9 @@ impl FilmDraft {
         check_text("synopsis", &self.synopsis, 0, 10_000)?;
         check_url("poster_url", self.poster_url.as_deref())?;
         check_url("trailer_url", self.trailer_url.as_deref())?;
-        for (field, langs) in [("spoken_languages", &self.spoken_languages), ("subtitle_languages", &self.subtitle_languages)] {
+        for (field, langs) in
+            [("spoken_languages", &self.spoken_languages), ("subtitle_languages", &self.subtitle_languages)]
+        {
             if langs.len() > 20 || langs.iter().any(|l| l.len() != 2 || !l.chars().all(|c| c.is_ascii_alphabetic())) {
                 return Err(FieldError::new(field, "ISO 639-1 codes of two letters, at most 20"));
             }
@@ -132,6 +135,7 @@ impl FilmDraft {
 
 /// A film in the catalog.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Film {
     /// Its id.
     pub id: FilmId,
@@ -172,6 +176,7 @@ impl Default for PageRequest {
 
 /// A page of results and the total count.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Page<T> {
     /// The items of this page.
     pub items: Vec<T>,
@@ -185,6 +190,7 @@ pub struct Page<T> {
 
 /// An auditorium as submitted by staff.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AuditoriumDraft {
     /// Name (e.g. `Salle 1`).
@@ -211,6 +217,7 @@ impl AuditoriumDraft {
 
 /// An auditorium.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Auditorium {
     /// Its id.
     pub id: AuditoriumId,
@@ -223,6 +230,7 @@ pub struct Auditorium {
 
 /// Language version of a screening.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Version {
     /// Dubbed in French (version française).
@@ -235,6 +243,7 @@ pub enum Version {
 
 /// Picture format of a screening.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
     /// Flat.
@@ -247,6 +256,7 @@ pub enum Format {
 
 /// One price tier of a showtime, e.g. `full` at 12.50 EUR.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PriceTier {
     /// Tier name: `full`, `reduced`, `student`, `child`, `senior` or a custom name.
     pub tier: String,
@@ -256,6 +266,7 @@ pub struct PriceTier {
 
 /// The prices of a showtime, all in one currency.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PriceList {
     /// The currency of every tier.
     pub currency: Currency,
@@ -274,13 +285,19 @@ impl PriceList {
         }
         let mut seen = std::collections::HashSet::new();
         for t in &self.tiers {
-            let name_ok = (1..=20).contains(&t.tier.len())
-                && t.tier.chars().all(|c| c.is_ascii_lowercase() || c == '_');
+            let name_ok =
+                (1..=20).contains(&t.tier.len()) && t.tier.chars().all(|c| c.is_ascii_lowercase() || c == '_');
             if !name_ok || !seen.insert(t.tier.as_str()) {
-                return Err(FieldError::new("prices.tiers", format!("tier name {:?} must be unique, lower case, 1 to 20 letters", t.tier)));
+                return Err(FieldError::new(
+                    "prices.tiers",
+                    format!("tier name {:?} must be unique, lower case, 1 to 20 letters", t.tier),
+                ));
             }
             if !(0..=1_000_000).contains(&t.price_minor) {
-                return Err(FieldError::new("prices.tiers", format!("price of {:?} must be 0 to 1000000 minor units", t.tier)));
+                return Err(FieldError::new(
+                    "prices.tiers",
+                    format!("price of {:?} must be 0 to 1000000 minor units", t.tier),
+                ));
             }
         }
         Ok(self)
@@ -295,6 +312,7 @@ impl PriceList {
 
 /// How a showtime sells: seats on a map, or a number of tickets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Seating {
     /// Reserved seating on the auditorium's seat map.
@@ -308,6 +326,7 @@ pub enum Seating {
 
 /// The life of a showtime.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ShowtimeStatus {
     /// On sale (until it starts).
@@ -318,6 +337,7 @@ pub enum ShowtimeStatus {
 
 /// A showtime as submitted by staff.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ShowtimeDraft {
     /// The film.
@@ -343,6 +363,7 @@ fn reserved() -> Seating {
 
 /// A showtime.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Showtime {
     /// Its id.
     pub id: ShowtimeId,
@@ -400,7 +421,8 @@ mod tests {
 
     #[test]
     fn price_list_validation() {
-        let ok = PriceList { currency: Currency::EUR, tiers: vec![PriceTier { tier: "full".into(), price_minor: 1250 }] };
+        let ok =
+            PriceList { currency: Currency::EUR, tiers: vec![PriceTier { tier: "full".into(), price_minor: 1250 }] };
         assert_eq!(ok.clone().validate().expect("valid").price("full"), Some(Money::new(1250, Currency::EUR)));
         let dup = PriceList { tiers: vec![ok.tiers[0].clone(), ok.tiers[0].clone()], ..ok.clone() };
         assert!(dup.validate().is_err());

@@ -38,6 +38,7 @@ pub enum HoldEnd {
 
 /// Who or what cancelled a booking.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CancelReason {
     /// The customer cancelled it.
@@ -100,6 +101,7 @@ pub enum SeatEvent {
 
 /// One ticket of a booking.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BookingLine {
     /// The seat, or `None` for general admission.
     pub seat: Option<SeatIndex>,
@@ -113,6 +115,7 @@ pub struct BookingLine {
 
 /// A confirmed booking as decided by the showtime actor.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BookingRecord {
     /// Its id.
     pub id: BookingId,
@@ -136,6 +139,7 @@ pub struct BookingRecord {
 
 /// State of a booking in queries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum BookingStatus {
     /// Paid and valid.
@@ -146,6 +150,7 @@ pub enum BookingStatus {
 
 /// A booking as returned by queries.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Booking {
     /// What was decided at purchase.
     #[serde(flatten)]

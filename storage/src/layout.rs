@@ -31,6 +31,7 @@ pub const SEATS_MAX: usize = 5_000;
 
 /// The kind of a seat, which may carry a different price or accessibility need.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SeatKind {
     /// An ordinary seat.
@@ -61,6 +62,7 @@ impl SeatKind {
 
 /// One row as written by staff: a label and its positions.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RowSpec {
     /// Row label, e.g. `F` (1 to 3 letters or digits, unique within the auditorium).
     pub label: String,
@@ -70,6 +72,7 @@ pub struct RowSpec {
 
 /// A layout as submitted, before validation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LayoutSpec {
     /// Rows from the screen backwards.
     pub rows: Vec<RowSpec>,
@@ -77,6 +80,7 @@ pub struct LayoutSpec {
 
 /// One seat of a validated layout.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SeatInfo {
     /// Label such as `F12`.
     pub label: String,
@@ -144,8 +148,7 @@ impl SeatLayout {
         let mut labels = HashSet::new();
         let mut seats = Vec::new();
         for (row_index, row) in spec.rows.iter().enumerate() {
-            let label_ok = (1..=3).contains(&row.label.len())
-                && row.label.chars().all(|c| c.is_ascii_alphanumeric());
+            let label_ok = (1..=3).contains(&row.label.len()) && row.label.chars().all(|c| c.is_ascii_alphanumeric());
             if !label_ok || !labels.insert(row.label.clone()) {
                 return Err(LayoutError::BadRowLabel(row.label.clone()));
             }
@@ -243,6 +246,21 @@ fn parse_row(row: &RowSpec, row_index: usize, seats: &mut Vec<SeatInfo>) -> Resu
     Ok(())
 }
 
+/// OpenAPI: a layout is written and read as its [`LayoutSpec`].
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for SeatLayout {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        <LayoutSpec as utoipa::PartialSchema>::schema()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for SeatLayout {
+    fn schemas(schemas: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) {
+        <LayoutSpec as utoipa::ToSchema>::schemas(schemas);
+    }
+}
+
 impl TryFrom<LayoutSpec> for SeatLayout {
     type Error = LayoutError;
     fn try_from(spec: LayoutSpec) -> Result<Self, Self::Error> {
@@ -261,9 +279,7 @@ mod tests {
     use super::*;
 
     fn spec(rows: &[(&str, &str)]) -> LayoutSpec {
-        LayoutSpec {
-            rows: rows.iter().map(|(l, s)| RowSpec { label: (*l).into(), seats: (*s).into() }).collect(),
-        }
+        LayoutSpec { rows: rows.iter().map(|(l, s)| RowSpec { label: (*l).into(), seats: (*s).into() }).collect() }
     }
 
     #[test]
@@ -281,7 +297,10 @@ mod tests {
     fn refuses_bad_layouts_with_reasons() {
         assert_eq!(SeatLayout::parse(spec(&[])), Err(LayoutError::Empty));
         assert_eq!(SeatLayout::parse(spec(&[("A", "___")])), Err(LayoutError::Empty));
-        assert!(matches!(SeatLayout::parse(spec(&[("A", "SXS")])), Err(LayoutError::BadChar { ch: 'X', position: 2, .. })));
+        assert!(matches!(
+            SeatLayout::parse(spec(&[("A", "SXS")])),
+            Err(LayoutError::BadChar { ch: 'X', position: 2, .. })
+        ));
         assert!(matches!(SeatLayout::parse(spec(&[("A", "S"), ("A", "S")])), Err(LayoutError::BadRowLabel(_))));
         assert!(matches!(SeatLayout::parse(spec(&[("A", "LLL")])), Err(LayoutError::UnpairedLoveseat { .. })));
         assert!(matches!(SeatLayout::parse(spec(&[("A", "LSL")])), Err(LayoutError::UnpairedLoveseat { .. })));

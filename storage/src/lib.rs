@@ -30,12 +30,14 @@ use std::path::Path;
 use async_trait::async_trait;
 
 pub use crate::catalog::{
-    Auditorium, AuditoriumDraft, FieldError, Film, FilmDraft, FilmFilter, Page, PageRequest, PriceList,
-    PriceTier, Seating, Showtime, ShowtimeDraft, ShowtimeFilter, ShowtimeStatus,
+    Auditorium, AuditoriumDraft, FieldError, Film, FilmDraft, FilmFilter, Page, PageRequest, PriceList, PriceTier,
+    Seating, Showtime, ShowtimeDraft, ShowtimeFilter, ShowtimeStatus,
 };
 pub use crate::error::{StorageError, StorageResult};
 pub use crate::ids::{AuditoriumId, BookingId, CustomerId, FilmId, HoldId, PaymentId, SeatIndex, ShowtimeId};
-pub use crate::journal::{Booking, BookingLine, BookingRecord, BookingStatus, CancelReason, HoldEnd, JournalEntry, SeatEvent};
+pub use crate::journal::{
+    Booking, BookingLine, BookingRecord, BookingStatus, CancelReason, HoldEnd, JournalEntry, SeatEvent,
+};
 pub use crate::layout::{LayoutSpec, SeatKind, SeatLayout};
 pub use crate::money::{Currency, Money};
 pub use crate::time::Timestamp;
@@ -138,7 +140,12 @@ pub trait Storage: Send + Sync + 'static {
     /// The response stored for `(scope, key)`, if any.
     async fn idempotent_response(&self, scope: &str, key: &str) -> StorageResult<Option<IdempotentResponse>>;
     /// Stores the response for `(scope, key)`; keeps the first one if called twice.
-    async fn store_idempotent_response(&self, scope: &str, key: &str, response: &IdempotentResponse) -> StorageResult<()>;
+    async fn store_idempotent_response(
+        &self,
+        scope: &str,
+        key: &str,
+        response: &IdempotentResponse,
+    ) -> StorageResult<()>;
 
     // ---- operations ----
     /// Cheap liveness check of the backend.

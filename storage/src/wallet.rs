@@ -9,6 +9,7 @@ use crate::time::Timestamp;
 
 /// A customer record (the minimal one; real accounts come later).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Customer {
     /// Its id.
     pub id: CustomerId,
@@ -22,6 +23,7 @@ pub struct Customer {
 
 /// What a ledger movement is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum LedgerKind {
     /// Starting credit or staff top-up.
@@ -34,6 +36,7 @@ pub enum LedgerKind {
 
 /// One immutable wallet movement.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LedgerEntry {
     /// The wallet's owner.
     pub customer_id: CustomerId,
@@ -93,4 +96,8 @@ pub struct UnsettledPayment {
     pub customer_id: CustomerId,
     /// The amount to refund (positive).
     pub amount: Money,
+    /// When the payment was debited (or, for a cancelled booking, when it was cancelled);
+    /// a payment without a booking is only settled once it is old enough that no
+    /// confirmation can still be in flight.
+    pub at: Timestamp,
 }

@@ -71,7 +71,9 @@ impl SeatMap {
             }
             HoldRequest::Quantity(quantity) => {
                 if self.is_reserved() {
-                    return Err(EngineError::InvalidRequest("this showtime has reserved seating: name the seats".into()));
+                    return Err(EngineError::InvalidRequest(
+                        "this showtime has reserved seating: name the seats".into(),
+                    ));
                 }
                 if *quantity == 0 || *quantity > seats_max {
                     return Err(EngineError::InvalidRequest(format!("quantity must be 1 to {seats_max}")));
@@ -96,7 +98,12 @@ impl SeatMap {
     }
 
     /// Seat labels to indexes: 1..=max, unique, all known.
-    fn resolve_seats(&self, info: &ShowtimeInfo, requested: &[String], max: u32) -> Result<Vec<SeatIndex>, EngineError> {
+    fn resolve_seats(
+        &self,
+        info: &ShowtimeInfo,
+        requested: &[String],
+        max: u32,
+    ) -> Result<Vec<SeatIndex>, EngineError> {
         let layout = match (&info.layout, self.is_reserved()) {
             (Some(layout), true) => layout,
             _ => {
@@ -233,7 +240,12 @@ impl SeatMap {
     ///
     /// # Errors
     /// `UnknownSeats`, `InvalidRequest`, `SeatsUnavailable`.
-    pub fn decide_block(&self, info: &ShowtimeInfo, requested: &[String], blocked: bool) -> Result<Vec<SeatEvent>, EngineError> {
+    pub fn decide_block(
+        &self,
+        info: &ShowtimeInfo,
+        requested: &[String],
+        blocked: bool,
+    ) -> Result<Vec<SeatEvent>, EngineError> {
         let seats = self.resolve_seats(info, requested, 500)?;
         let from = if blocked { Slot::Free } else { Slot::Blocked };
         let wrong: Vec<SeatIndex> = seats.iter().copied().filter(|s| self.slot(*s) != Some(from)).collect();
@@ -278,7 +290,10 @@ fn assign_tiers(
         return Ok(vec![first.tier.clone(); quantity as usize]);
     }
     if tiers.len() != quantity as usize {
-        return Err(EngineError::InvalidRequest(format!("give one tier per ticket: {quantity} tickets, {} tiers", tiers.len())));
+        return Err(EngineError::InvalidRequest(format!(
+            "give one tier per ticket: {quantity} tickets, {} tiers",
+            tiers.len()
+        )));
     }
     if seat_labels.is_empty() {
         return Ok(tiers.iter().map(|t| t.tier.clone()).collect());

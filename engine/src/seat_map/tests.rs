@@ -65,13 +65,18 @@ impl Harness {
 
     fn hold(&mut self, owner: CustomerId, request: HoldRequest, now: i64) -> Result<HoldId, EngineError> {
         let id = HoldId::new();
-        let events =
-            self.map.decide_hold(&self.info, owner, &request, id, Timestamp::from_millis(now), TTL_MS, 10)?;
+        let events = self.map.decide_hold(&self.info, owner, &request, id, Timestamp::from_millis(now), TTL_MS, 10)?;
         self.commit(events, now);
         Ok(id)
     }
 
-    fn buy(&mut self, owner: CustomerId, hold: HoldId, tiers: &[TierChoice], now: i64) -> Result<BookingId, EngineError> {
+    fn buy(
+        &mut self,
+        owner: CustomerId,
+        hold: HoldId,
+        tiers: &[TierChoice],
+        now: i64,
+    ) -> Result<BookingId, EngineError> {
         let t = Timestamp::from_millis(now);
         let plan = self.map.plan_purchase(&self.info, owner, hold, tiers, t)?;
         let id = BookingId::new();
@@ -158,7 +163,10 @@ fn purchase_prices_each_seat_by_tier() {
     assert_eq!(plan.total.amount_minor(), 1900);
     assert_eq!(plan.lines[1].tier, "child");
     let bad = vec![TierChoice { seat: Some("A1".into()), tier: "vip".into() }, tiers[0].clone()];
-    assert_eq!(h.map.plan_purchase(&h.info, c, hold, &bad, Timestamp::from_millis(START)), Err(EngineError::UnknownTier("vip".into())));
+    assert_eq!(
+        h.map.plan_purchase(&h.info, c, hold, &bad, Timestamp::from_millis(START)),
+        Err(EngineError::UnknownTier("vip".into()))
+    );
     assert_eq!(h.buy(CustomerId::new(), hold, &[], START), Err(EngineError::HoldNotFound), "someone else's hold");
     h.buy(c, hold, &tiers, START).expect("bought");
     assert_eq!(h.map.counts().sold, 2);
@@ -190,10 +198,16 @@ fn cancellation_respects_owner_and_cutoff() {
     let late = Timestamp::from_millis(SHOW_AT - cutoff as i64 + 1);
     let other = Requester::Customer(CustomerId::new());
     assert_eq!(h.map.decide_cancel(&h.info, booking, other, late, cutoff), Err(EngineError::BookingNotFound));
-    assert!(matches!(h.map.decide_cancel(&h.info, booking, Requester::Customer(c), late, cutoff), Err(EngineError::CancellationClosed { .. })));
+    assert!(matches!(
+        h.map.decide_cancel(&h.info, booking, Requester::Customer(c), late, cutoff),
+        Err(EngineError::CancellationClosed { .. })
+    ));
     let events = h.map.decide_cancel(&h.info, booking, Requester::Staff, late, cutoff).expect("staff may");
     h.commit(events, START);
-    assert_eq!(h.map.decide_cancel(&h.info, booking, Requester::Staff, late, cutoff), Err(EngineError::AlreadyCancelled));
+    assert_eq!(
+        h.map.decide_cancel(&h.info, booking, Requester::Staff, late, cutoff),
+        Err(EngineError::AlreadyCancelled)
+    );
     assert_eq!(h.map.counts().sold, 0);
 }
 
@@ -259,13 +273,21 @@ fn step() -> impl Strategy<Value = Step> {
     ]
 }
 
+/// The label of seat `index`, or `Z1` (unknown) past the end of the layout.
+fn label_of(info: &ShowtimeInfo, index: u16) -> String {
+    info.layout
+        .as_ref()
+        .and_then(|l| l.seats().get(usize::from(index)))
+        .map_or_else(|| "Z1".into(), |x| x.label.clone())
+}
+
 fn run(h: &mut Harness, owners: &[CustomerId], steps: &[Step]) -> Vec<BookingId> {
     let mut now = START;
     let mut booked = Vec::new();
     for s in steps {
         match s {
             Step::Hold { owner, seats } => {
-                let labels = seats.iter().map(|i| h.info.layout.as_ref().map_or(String::new(), |l| l.seats().get(*i as usize).map_or("Z1".into(), |x| x.label.clone()))).collect();
+                let labels: Vec<String> = seats.iter().map(|i| label_of(&h.info, *i)).collect();
                 let _ = h.hold(owners[*owner], HoldRequest::Seats(labels), now);
             }
             Step::HoldQuantity { owner, quantity } => {
@@ -284,14 +306,18 @@ fn run(h: &mut Harness, owners: &[CustomerId], steps: &[Step]) -> Vec<BookingId>
             }
             Step::Cancel { which, staff } => {
                 if let Some(b) = booked.get(*which).copied() {
-                    let who = if *staff { Requester::Staff } else { Requester::Customer(h.map.booking(b).map_or(owners[0], |e| e.customer)) };
+                    let who = if *staff {
+                        Requester::Staff
+                    } else {
+                        Requester::Customer(h.map.booking(b).map_or(owners[0], |e| e.customer))
+                    };
                     if let Ok(events) = h.map.decide_cancel(&h.info, b, who, Timestamp::from_millis(now), 3_600_000) {
                         h.commit(events, now);
                     }
                 }
             }
             Step::Block { seat, blocked } => {
-                let label = format!("{}", h.info.layout.as_ref().and_then(|l| l.seats().get(*seat as usize)).map_or("Z1", |x| x.label.as_str()));
+                let label = label_of(&h.info, *seat);
                 if let Ok(events) = h.map.decide_block(&h.info, &[label], *blocked) {
                     h.commit(events, now);
                 }

@@ -49,7 +49,13 @@ pub(crate) struct ShowtimeActor {
 
 impl ShowtimeActor {
     /// An actor for a loaded showtime; `map` is the replayed, durable state.
-    pub(crate) fn new(info: ShowtimeInfo, map: SeatMap, shared: Arc<Shared>, generation: u64, depth: Arc<AtomicUsize>) -> Self {
+    pub(crate) fn new(
+        info: ShowtimeInfo,
+        map: SeatMap,
+        shared: Arc<Shared>,
+        generation: u64,
+        depth: Arc<AtomicUsize>,
+    ) -> Self {
         let now = shared.clock.now();
         Self {
             info,
@@ -85,7 +91,13 @@ impl ShowtimeActor {
     }
 
     /// Records events and answers `reply` with `value` once they are durable.
-    fn commit<T: Send + 'static>(&mut self, ctx: &mut Context<Self>, events: Vec<SeatEvent>, reply: Reply<T>, value: T) {
+    fn commit<T: Send + 'static>(
+        &mut self,
+        ctx: &mut Context<Self>,
+        events: Vec<SeatEvent>,
+        reply: Reply<T>,
+        value: T,
+    ) {
         let now = self.now();
         match self.record(events, now) {
             Ok(()) => {
@@ -115,7 +127,15 @@ impl ShowtimeActor {
             }
             Command::Hold { owner, request, reply } => {
                 let hold_id = HoldId::new();
-                match self.live.decide_hold(&self.info, owner, &request, hold_id, now, cfg.hold_ttl_ms, cfg.hold_seats_max) {
+                match self.live.decide_hold(
+                    &self.info,
+                    owner,
+                    &request,
+                    hold_id,
+                    now,
+                    cfg.hold_ttl_ms,
+                    cfg.hold_seats_max,
+                ) {
                     Ok(events) => {
                         if let Some(previous) = self.live.hold_of(owner) {
                             self.paying.remove(&previous.id);
@@ -251,7 +271,10 @@ impl ShowtimeActor {
         }
         let idle_ms = i64::try_from(self.shared.config.idle_stop_ms).unwrap_or(i64::MAX);
         let quiet = self.live.hold_count() == 0 && self.pending.is_empty() && self.in_flight.is_none();
-        if quiet && self.depth.load(Ordering::Relaxed) == 0 && now.as_millis() - self.last_activity.as_millis() >= idle_ms {
+        if quiet
+            && self.depth.load(Ordering::Relaxed) == 0
+            && now.as_millis() - self.last_activity.as_millis() >= idle_ms
+        {
             tracing::debug!(showtime_id = %self.info.id, "idle showtime actor stops");
             self.leave_registry();
             ctx.stop();

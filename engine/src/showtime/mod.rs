@@ -12,8 +12,8 @@
 
 mod actor;
 mod batch;
-mod flush;
 mod command;
+mod flush;
 mod handle;
 
 pub(crate) use self::actor::{Shared, ShowtimeActor};

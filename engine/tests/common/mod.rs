@@ -22,33 +22,79 @@ pub struct FlakyStorage {
 impl FlakyStorage {
     pub fn open(dir: &Path) -> Arc<Self> {
         let inner = SqliteStorage::open(SqliteOptions::new(dir.join("boxoffice.db"))).expect("open sqlite");
-        Arc::new(Self { inner: Arc::new(inner), fail_journal: AtomicBool::new(false), journal_writes: AtomicU64::new(0) })
+        Arc::new(Self {
+            inner: Arc::new(inner),
+            fail_journal: AtomicBool::new(false),
+            journal_writes: AtomicU64::new(0),
+        })
     }
 }
 
 #[async_trait]
 impl Storage for FlakyStorage {
-    async fn insert_film(&self, f: &Film) -> StorageResult<()> { self.inner.insert_film(f).await }
-    async fn update_film(&self, f: &Film) -> StorageResult<()> { self.inner.update_film(f).await }
-    async fn film(&self, id: FilmId) -> StorageResult<Option<Film>> { self.inner.film(id).await }
-    async fn list_films(&self, f: &FilmFilter, p: PageRequest) -> StorageResult<Page<Film>> { self.inner.list_films(f, p).await }
-    async fn delete_film(&self, id: FilmId, at: Timestamp) -> StorageResult<()> { self.inner.delete_film(id, at).await }
-    async fn insert_auditorium(&self, a: &Auditorium) -> StorageResult<()> { self.inner.insert_auditorium(a).await }
-    async fn update_auditorium(&self, a: &Auditorium) -> StorageResult<()> { self.inner.update_auditorium(a).await }
-    async fn auditorium(&self, id: AuditoriumId) -> StorageResult<Option<Auditorium>> { self.inner.auditorium(id).await }
-    async fn list_auditoriums(&self, p: PageRequest) -> StorageResult<Page<Auditorium>> { self.inner.list_auditoriums(p).await }
-    async fn delete_auditorium(&self, id: AuditoriumId, at: Timestamp) -> StorageResult<()> { self.inner.delete_auditorium(id, at).await }
-    async fn insert_showtime(&self, s: &Showtime) -> StorageResult<()> { self.inner.insert_showtime(s).await }
-    async fn update_showtime(&self, s: &Showtime) -> StorageResult<()> { self.inner.update_showtime(s).await }
-    async fn showtime(&self, id: ShowtimeId) -> StorageResult<Option<Showtime>> { self.inner.showtime(id).await }
-    async fn list_showtimes(&self, f: &ShowtimeFilter, p: PageRequest) -> StorageResult<Page<Showtime>> { self.inner.list_showtimes(f, p).await }
-    async fn delete_showtime(&self, id: ShowtimeId, at: Timestamp) -> StorageResult<()> { self.inner.delete_showtime(id, at).await }
-    async fn insert_customer(&self, c: &Customer, t: &[u8; 32]) -> StorageResult<()> { self.inner.insert_customer(c, t).await }
-    async fn customer(&self, id: CustomerId) -> StorageResult<Option<Customer>> { self.inner.customer(id).await }
-    async fn customer_by_token(&self, t: &[u8; 32]) -> StorageResult<Option<Customer>> { self.inner.customer_by_token(t).await }
-    async fn apply_ledger(&self, e: &LedgerEntry) -> StorageResult<LedgerOutcome> { self.inner.apply_ledger(e).await }
-    async fn wallet_balance(&self, c: CustomerId, cur: Currency) -> StorageResult<Money> { self.inner.wallet_balance(c, cur).await }
-    async fn ledger(&self, c: CustomerId, p: PageRequest) -> StorageResult<Page<LedgerEntry>> { self.inner.ledger(c, p).await }
+    async fn insert_film(&self, f: &Film) -> StorageResult<()> {
+        self.inner.insert_film(f).await
+    }
+    async fn update_film(&self, f: &Film) -> StorageResult<()> {
+        self.inner.update_film(f).await
+    }
+    async fn film(&self, id: FilmId) -> StorageResult<Option<Film>> {
+        self.inner.film(id).await
+    }
+    async fn list_films(&self, f: &FilmFilter, p: PageRequest) -> StorageResult<Page<Film>> {
+        self.inner.list_films(f, p).await
+    }
+    async fn delete_film(&self, id: FilmId, at: Timestamp) -> StorageResult<()> {
+        self.inner.delete_film(id, at).await
+    }
+    async fn insert_auditorium(&self, a: &Auditorium) -> StorageResult<()> {
+        self.inner.insert_auditorium(a).await
+    }
+    async fn update_auditorium(&self, a: &Auditorium) -> StorageResult<()> {
+        self.inner.update_auditorium(a).await
+    }
+    async fn auditorium(&self, id: AuditoriumId) -> StorageResult<Option<Auditorium>> {
+        self.inner.auditorium(id).await
+    }
+    async fn list_auditoriums(&self, p: PageRequest) -> StorageResult<Page<Auditorium>> {
+        self.inner.list_auditoriums(p).await
+    }
+    async fn delete_auditorium(&self, id: AuditoriumId, at: Timestamp) -> StorageResult<()> {
+        self.inner.delete_auditorium(id, at).await
+    }
+    async fn insert_showtime(&self, s: &Showtime) -> StorageResult<()> {
+        self.inner.insert_showtime(s).await
+    }
+    async fn update_showtime(&self, s: &Showtime) -> StorageResult<()> {
+        self.inner.update_showtime(s).await
+    }
+    async fn showtime(&self, id: ShowtimeId) -> StorageResult<Option<Showtime>> {
+        self.inner.showtime(id).await
+    }
+    async fn list_showtimes(&self, f: &ShowtimeFilter, p: PageRequest) -> StorageResult<Page<Showtime>> {
+        self.inner.list_showtimes(f, p).await
+    }
+    async fn delete_showtime(&self, id: ShowtimeId, at: Timestamp) -> StorageResult<()> {
+        self.inner.delete_showtime(id, at).await
+    }
+    async fn insert_customer(&self, c: &Customer, t: &[u8; 32]) -> StorageResult<()> {
+        self.inner.insert_customer(c, t).await
+    }
+    async fn customer(&self, id: CustomerId) -> StorageResult<Option<Customer>> {
+        self.inner.customer(id).await
+    }
+    async fn customer_by_token(&self, t: &[u8; 32]) -> StorageResult<Option<Customer>> {
+        self.inner.customer_by_token(t).await
+    }
+    async fn apply_ledger(&self, e: &LedgerEntry) -> StorageResult<LedgerOutcome> {
+        self.inner.apply_ledger(e).await
+    }
+    async fn wallet_balance(&self, c: CustomerId, cur: Currency) -> StorageResult<Money> {
+        self.inner.wallet_balance(c, cur).await
+    }
+    async fn ledger(&self, c: CustomerId, p: PageRequest) -> StorageResult<Page<LedgerEntry>> {
+        self.inner.ledger(c, p).await
+    }
     async fn append_journal(&self, s: ShowtimeId, e: &[JournalEntry]) -> StorageResult<()> {
         self.journal_writes.fetch_add(1, Ordering::SeqCst);
         if self.fail_journal.load(Ordering::SeqCst) {
@@ -56,15 +102,33 @@ impl Storage for FlakyStorage {
         }
         self.inner.append_journal(s, e).await
     }
-    async fn load_journal(&self, s: ShowtimeId) -> StorageResult<Vec<JournalEntry>> { self.inner.load_journal(s).await }
-    async fn booking(&self, id: BookingId) -> StorageResult<Option<Booking>> { self.inner.booking(id).await }
-    async fn bookings_of_customer(&self, c: CustomerId, p: PageRequest) -> StorageResult<Page<Booking>> { self.inner.bookings_of_customer(c, p).await }
-    async fn bookings_of_showtime(&self, s: ShowtimeId) -> StorageResult<Vec<Booking>> { self.inner.bookings_of_showtime(s).await }
-    async fn unsettled_payments(&self) -> StorageResult<Vec<UnsettledPayment>> { self.inner.unsettled_payments().await }
-    async fn idempotent_response(&self, s: &str, k: &str) -> StorageResult<Option<IdempotentResponse>> { self.inner.idempotent_response(s, k).await }
-    async fn store_idempotent_response(&self, s: &str, k: &str, r: &IdempotentResponse) -> StorageResult<()> { self.inner.store_idempotent_response(s, k, r).await }
-    async fn ping(&self) -> StorageResult<()> { self.inner.ping().await }
-    async fn backup(&self, d: &Path) -> StorageResult<()> { self.inner.backup(d).await }
+    async fn load_journal(&self, s: ShowtimeId) -> StorageResult<Vec<JournalEntry>> {
+        self.inner.load_journal(s).await
+    }
+    async fn booking(&self, id: BookingId) -> StorageResult<Option<Booking>> {
+        self.inner.booking(id).await
+    }
+    async fn bookings_of_customer(&self, c: CustomerId, p: PageRequest) -> StorageResult<Page<Booking>> {
+        self.inner.bookings_of_customer(c, p).await
+    }
+    async fn bookings_of_showtime(&self, s: ShowtimeId) -> StorageResult<Vec<Booking>> {
+        self.inner.bookings_of_showtime(s).await
+    }
+    async fn unsettled_payments(&self) -> StorageResult<Vec<UnsettledPayment>> {
+        self.inner.unsettled_payments().await
+    }
+    async fn idempotent_response(&self, s: &str, k: &str) -> StorageResult<Option<IdempotentResponse>> {
+        self.inner.idempotent_response(s, k).await
+    }
+    async fn store_idempotent_response(&self, s: &str, k: &str, r: &IdempotentResponse) -> StorageResult<()> {
+        self.inner.store_idempotent_response(s, k, r).await
+    }
+    async fn ping(&self) -> StorageResult<()> {
+        self.inner.ping().await
+    }
+    async fn backup(&self, d: &Path) -> StorageResult<()> {
+        self.inner.backup(d).await
+    }
 }
 
 /// Ids of the test catalog.
@@ -98,7 +162,10 @@ pub async fn catalog(storage: &dyn Storage) -> Catalog {
     let starts_at = Timestamp::from_millis(NOW_MS + 10 * 3_600_000);
     let prices = PriceList {
         currency: Currency::EUR,
-        tiers: vec![PriceTier { tier: "full".into(), price_minor: 1200 }, PriceTier { tier: "child".into(), price_minor: 700 }],
+        tiers: vec![
+            PriceTier { tier: "full".into(), price_minor: 1200 },
+            PriceTier { tier: "child".into(), price_minor: 700 },
+        ],
     };
     let mut ids = Vec::new();
     for (i, seating) in [Seating::Reserved, Seating::GeneralAdmission { capacity: 5 }].into_iter().enumerate() {
@@ -126,7 +193,12 @@ pub async fn catalog(storage: &dyn Storage) -> Catalog {
 /// A customer with `credit_minor` in the wallet.
 pub async fn customer(storage: &dyn Storage, credit_minor: i64) -> CustomerId {
     let id = CustomerId::new();
-    let c = Customer { id, name: "C".into(), email: format!("{id}@example.test"), created_at: Timestamp::from_millis(NOW_MS) };
+    let c = Customer {
+        id,
+        name: "C".into(),
+        email: format!("{id}@example.test"),
+        created_at: Timestamp::from_millis(NOW_MS),
+    };
     let mut token = [0u8; 32];
     token[..16].copy_from_slice(id.as_uuid().as_bytes());
     storage.insert_customer(&c, &token).await.unwrap();

@@ -86,7 +86,10 @@ pub struct BlockInput {
         (status = 503, description = "`overloaded`: retry after `Retry-After` seconds", body = ProblemDoc, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip_all, fields(showtime_id = %id))]
-pub async fn seat_map(State(state): State<AppState>, IdPath(id): IdPath<ShowtimeId>) -> Result<Json<SeatMapView>, ApiError> {
+pub async fn seat_map(
+    State(state): State<AppState>,
+    IdPath(id): IdPath<ShowtimeId>,
+) -> Result<Json<SeatMapView>, ApiError> {
     Ok(Json(state.engine.seat_map(id).await?))
 }
 
@@ -202,7 +205,11 @@ async fn visible_booking(state: &AppState, principal: Principal, id: BookingId) 
         (status = 404, description = "`booking_not_found` (also for another customer's booking)", body = ProblemDoc, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip_all, fields(booking_id = %id))]
-pub async fn get_booking(State(state): State<AppState>, principal: Principal, IdPath(id): IdPath<BookingId>) -> Result<Json<Booking>, ApiError> {
+pub async fn get_booking(
+    State(state): State<AppState>,
+    principal: Principal,
+    IdPath(id): IdPath<BookingId>,
+) -> Result<Json<Booking>, ApiError> {
     Ok(Json(visible_booking(&state, principal, id).await?))
 }
 
@@ -216,7 +223,11 @@ pub async fn get_booking(State(state): State<AppState>, principal: Principal, Id
         (status = 409, description = "`cancellation_closed` (with `deadline`), `already_cancelled`", body = ProblemDoc, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip_all, fields(booking_id = %id))]
-pub async fn cancel_booking(State(state): State<AppState>, principal: Principal, IdPath(id): IdPath<BookingId>) -> Result<Json<Booking>, ApiError> {
+pub async fn cancel_booking(
+    State(state): State<AppState>,
+    principal: Principal,
+    IdPath(id): IdPath<BookingId>,
+) -> Result<Json<Booking>, ApiError> {
     let requester = match principal {
         Principal::Staff => Requester::Staff,
         Principal::Customer(c) => Requester::Customer(c),

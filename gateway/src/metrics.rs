@@ -1,0 +1,56 @@
+//! Prometheus metrics: one recorder per process (tests start many apps in one process, so
+//! it is installed once and shared), rendered by `GET /metrics`, and the HTTP middleware
+//! that counts requests by method, matched route template and status.
+
+use std::sync::OnceLock;
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request};
+use axum::middleware::Next;
+use axum::response::Response;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+
+/// Requests answered, by `method`, `route` and `status`.
+pub const HTTP_REQUESTS_TOTAL: &str = "boxoffice_http_requests_total";
+/// Request latency in seconds, by `route`.
+pub const HTTP_REQUEST_SECONDS: &str = "boxoffice_http_request_seconds";
+/// The `route` label of requests that matched no route.
+pub const UNMATCHED_ROUTE: &str = "<unmatched>";
+
+static HANDLE: OnceLock<Result<PrometheusHandle, String>> = OnceLock::new();
+
+/// The process's Prometheus recorder, installed on first call.
+///
+/// # Errors
+/// When another global `metrics` recorder was installed first.
+pub fn recorder() -> Result<PrometheusHandle, String> {
+    HANDLE
+        .get_or_init(|| {
+            let handle = PrometheusBuilder::new()
+                .set_buckets(&[0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0])
+                .map_err(|e| e.to_string())?
+                .install_recorder()
+                .map_err(|e| e.to_string())?;
+            metrics::describe_counter!(HTTP_REQUESTS_TOTAL, "HTTP requests answered, by method, route and status");
+            metrics::describe_histogram!(
+                HTTP_REQUEST_SECONDS,
+                metrics::Unit::Seconds,
+                "HTTP request latency, by route"
+            );
+            Ok(handle)
+        })
+        .clone()
+}
+
+/// Records every request's count and latency under its route template.
+pub async fn track(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let route = request.extensions().get::<MatchedPath>().map_or(UNMATCHED_ROUTE, |p| p.as_str()).to_owned();
+    let method = request.method().as_str().to_owned();
+    let response = next.run(request).await;
+    let status = response.status().as_u16().to_string();
+    metrics::counter!(HTTP_REQUESTS_TOTAL, "method" => method, "route" => route.clone(), "status" => status)
+        .increment(1);
+    metrics::histogram!(HTTP_REQUEST_SECONDS, "route" => route).record(started.elapsed().as_secs_f64());
+    response
+}

@@ -1,0 +1,169 @@
+//! `/api/v1/auditoriums`: screens and their seat layouts. Reads are public; changes need the
+//! staff token. A layout is `{"rows":[{"label":"A","seats":"SS_SSPP|WC"}]}`; a bad layout is
+//! 422 `validation_failed` naming the row and position.
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use boxoffice_storage::{Auditorium, AuditoriumDraft, AuditoriumId, LayoutSpec, Page, SeatLayout, ShowtimeFilter};
+use serde::Deserialize;
+
+use crate::auth::StaffPrincipal;
+use crate::error::ApiError;
+use crate::extract::{IdPath, Json, PageParams, Query};
+use crate::openapi::ProblemDoc;
+use crate::routes::dependents::{self, CascadeParams, CascadeReport};
+use crate::state::AppState;
+
+/// The auditorium routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/auditoriums", get(list_auditoriums).post(create_auditorium))
+        .route("/auditoriums/{id}", get(get_auditorium).put(update_auditorium).delete(delete_auditorium))
+}
+
+/// An auditorium as submitted: the layout is checked here so errors name the row.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AuditoriumInput {
+    /// Name (e.g. `Salle 1`), 1 to 100 characters.
+    pub name: String,
+    /// Rows from the screen backwards; see `docs/api.md` for the seat characters.
+    pub layout: LayoutSpec,
+    /// Equipment: `3d`, `dolby_atmos`, `imax`, `laser`, ...
+    #[serde(default)]
+    pub equipment: Vec<String>,
+}
+
+impl AuditoriumInput {
+    fn validate(self) -> Result<(AuditoriumDraft, u32), ApiError> {
+        let layout = SeatLayout::parse(self.layout).map_err(|e| ApiError::invalid("layout", e.to_string()))?;
+        let capacity = u32::try_from(layout.capacity()).map_err(|_| ApiError::invalid("layout", "too many seats"))?;
+        let draft = AuditoriumDraft { name: self.name, layout, equipment: self.equipment }.validate()?;
+        Ok((draft, capacity))
+    }
+}
+
+/// Lists auditoriums by name.
+#[utoipa::path(get, path = "/api/v1/auditoriums", tag = "auditoriums", params(PageParams),
+    responses(
+        (status = 200, description = "A page of auditoriums", body = Page<Auditorium>),
+        (status = 422, description = "`limit` out of range", body = ProblemDoc, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip_all)]
+pub async fn list_auditoriums(
+    State(state): State<AppState>,
+    Query(params): Query<PageParams>,
+) -> Result<Json<Page<Auditorium>>, ApiError> {
+    Ok(Json(state.storage.list_auditoriums(params.page()?).await?))
+}
+
+/// Adds an auditorium (staff).
+#[utoipa::path(post, path = "/api/v1/auditoriums", tag = "auditoriums", request_body = AuditoriumInput, security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created, with its `capacity`", body = Auditorium),
+        (status = 401, description = "No or unknown token", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid name or layout (names the row and position)", body = ProblemDoc, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip_all)]
+pub async fn create_auditorium(
+    State(state): State<AppState>,
+    _staff: StaffPrincipal,
+    Json(input): Json<AuditoriumInput>,
+) -> Result<impl IntoResponse, ApiError> {
+    let (details, capacity) = input.validate()?;
+    let auditorium = Auditorium { id: AuditoriumId::new(), details, capacity };
+    state.storage.insert_auditorium(&auditorium).await?;
+    tracing::info!(auditorium_id = %auditorium.id, capacity, "auditorium created");
+    let location = format!("/api/v1/auditoriums/{}", auditorium.id);
+    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(auditorium)))
+}
+
+/// One auditorium.
+#[utoipa::path(get, path = "/api/v1/auditoriums/{id}", tag = "auditoriums", params(("id" = AuditoriumId, Path, description = "Auditorium id")),
+    responses(
+        (status = 200, description = "The auditorium", body = Auditorium),
+        (status = 400, description = "The id is not a UUID", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 404, description = "No such auditorium", body = ProblemDoc, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip_all, fields(auditorium_id = %id))]
+pub async fn get_auditorium(
+    State(state): State<AppState>,
+    IdPath(id): IdPath<AuditoriumId>,
+) -> Result<Json<Auditorium>, ApiError> {
+    let auditorium = state.storage.auditorium(id).await?.ok_or_else(|| ApiError::not_found("auditorium", id))?;
+    Ok(Json(auditorium))
+}
+
+/// Replaces an auditorium (staff). The layout cannot change while future showtimes are
+/// scheduled in it (409 `has_dependents`): their seat maps were sold on the old layout.
+#[utoipa::path(put, path = "/api/v1/auditoriums/{id}", tag = "auditoriums", request_body = AuditoriumInput, security(("bearer" = [])),
+    params(("id" = AuditoriumId, Path, description = "Auditorium id")),
+    responses(
+        (status = 200, description = "The updated auditorium", body = Auditorium),
+        (status = 404, description = "No such auditorium", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 409, description = "Layout change with future showtimes", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid name or layout", body = ProblemDoc, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip_all, fields(auditorium_id = %id))]
+pub async fn update_auditorium(
+    State(state): State<AppState>,
+    _staff: StaffPrincipal,
+    IdPath(id): IdPath<AuditoriumId>,
+    Json(input): Json<AuditoriumInput>,
+) -> Result<Json<Auditorium>, ApiError> {
+    let existing = state.storage.auditorium(id).await?.ok_or_else(|| ApiError::not_found("auditorium", id))?;
+    let (details, capacity) = input.validate()?;
+    if details.layout != existing.details.layout {
+        let showtimes = dependents::future_showtimes(
+            &state,
+            ShowtimeFilter { auditorium_id: Some(id), ..ShowtimeFilter::default() },
+        )
+        .await?;
+        if !showtimes.is_empty() {
+            let bookings = dependents::confirmed_bookings(&state, &showtimes).await?;
+            let mut error = dependents::has_dependents("the auditorium", showtimes.len(), bookings).problem();
+            error.detail = format!(
+                "the layout cannot change while {} future showtime(s) are scheduled in this auditorium",
+                showtimes.len()
+            );
+            return Err(error.into());
+        }
+    }
+    let auditorium = Auditorium { id, details, capacity };
+    state.storage.update_auditorium(&auditorium).await?;
+    Ok(Json(auditorium))
+}
+
+/// Deletes an auditorium (staff). 409 `has_dependents` while it has future scheduled
+/// showtimes, unless `cascade=true`, which cancels (and refunds) them first.
+#[utoipa::path(delete, path = "/api/v1/auditoriums/{id}", tag = "auditoriums", security(("bearer" = [])),
+    params(("id" = AuditoriumId, Path, description = "Auditorium id"), CascadeParams),
+    responses(
+        (status = 200, description = "Deleted; what the cascade cancelled", body = CascadeReport),
+        (status = 404, description = "No such auditorium", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 409, description = "`has_dependents`: future showtimes exist", body = ProblemDoc, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip_all, fields(auditorium_id = %id))]
+pub async fn delete_auditorium(
+    State(state): State<AppState>,
+    _staff: StaffPrincipal,
+    IdPath(id): IdPath<AuditoriumId>,
+    Query(params): Query<CascadeParams>,
+) -> Result<Json<CascadeReport>, ApiError> {
+    state.storage.auditorium(id).await?.ok_or_else(|| ApiError::not_found("auditorium", id))?;
+    let showtimes =
+        dependents::future_showtimes(&state, ShowtimeFilter { auditorium_id: Some(id), ..ShowtimeFilter::default() })
+            .await?;
+    if !showtimes.is_empty() && !params.cascade {
+        let bookings = dependents::confirmed_bookings(&state, &showtimes).await?;
+        return Err(dependents::has_dependents("the auditorium", showtimes.len(), bookings));
+    }
+    let report = dependents::cancel_all(&state, &showtimes).await?;
+    state.storage.delete_auditorium(id, state.clock.now()).await?;
+    tracing::info!(showtimes_cancelled = report.showtimes_cancelled, "auditorium deleted");
+    Ok(Json(report))
+}

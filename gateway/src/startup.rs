@@ -1,0 +1,205 @@
+//! [`Application`]: opens the store, starts the engine, binds the listener (port 0 allowed),
+//! then serves until a shutdown future resolves.
+//!
+//! Shutdown order: the [`CancellationToken`] fires
+//! (`/readyz` turns 503, the listener stops accepting), in-flight requests drain for at most
+//! `server.shutdown_grace_ms`, the engine stops its actors after flushing their batches, and
+//! the store commits what is queued. Must run inside an actix `System` (the engine's actors).
+
+use std::future::{Future, IntoFuture};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use boxoffice_engine::{Clock, Engine, EngineError, SystemClock};
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+use crate::admin_token::{self, AdminTokenError, TokenSource};
+use crate::auth::Authenticator;
+use crate::config::{ConfigError, Settings};
+use crate::idempotency::InFlight;
+use crate::state::AppState;
+use crate::store::{Store, StoreError};
+
+/// Longest time start-up waits for the engine to refund payments left by a crash.
+pub const SETTLE_TIMEOUT_MS: u64 = 60_000;
+
+/// Why the application could not start or stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// The configuration is invalid.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The store could not be opened.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The admin token could not be read or written.
+    #[error(transparent)]
+    AdminToken(#[from] AdminTokenError),
+    /// The metrics recorder could not be installed.
+    #[error("metrics recorder: {0}")]
+    Metrics(String),
+    /// The listen address could not be bound.
+    #[error("cannot listen on {address}: {error}")]
+    Bind {
+        /// The address.
+        address: SocketAddr,
+        /// The I/O error.
+        error: std::io::Error,
+    },
+    /// The engine failed at start (settling unsettled payments).
+    #[error("engine start-up: {0}")]
+    Engine(#[from] EngineError),
+    /// The HTTP server failed.
+    #[error("http server: {0}")]
+    Serve(std::io::Error),
+}
+
+/// A bound, ready-to-serve application.
+pub struct Application {
+    listener: TcpListener,
+    address: SocketAddr,
+    state: AppState,
+    store: Store,
+    admin_token_source: TokenSource,
+}
+
+impl Application {
+    /// Opens the store, resolves the admin token, starts the engine, refunds payments left
+    /// unsettled by a crash, and binds the listener. Call inside an actix `System`.
+    ///
+    /// # Errors
+    /// See [`StartupError`].
+    pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        settings.validate()?;
+        let bind = settings.bind_address()?;
+        let data_dir = settings.storage.location()?.data_dir();
+        let store = Store::open(&settings.storage)?;
+        let (admin_token, admin_token_source) = admin_token::resolve(settings.auth.admin_token.as_ref(), &data_dir)?;
+        let metrics = crate::metrics::recorder().map_err(StartupError::Metrics)?;
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let storage = store.storage();
+        let engine =
+            Engine::start(Arc::clone(&storage), settings.engine.clone(), Arc::clone(&clock), settings.wallet.currency);
+        let settle = tokio::time::timeout(Duration::from_millis(SETTLE_TIMEOUT_MS), engine.settle_unsettled_payments());
+        let refunded = settle.await.map_err(|_| EngineError::Timeout)??;
+        if refunded > 0 {
+            tracing::warn!(refunded, "refunded payments left unsettled by an earlier stop");
+        }
+        let listener = TcpListener::bind(bind).await.map_err(|error| StartupError::Bind { address: bind, error })?;
+        let address = listener.local_addr().map_err(|error| StartupError::Bind { address: bind, error })?;
+        let state = AppState {
+            storage,
+            engine,
+            config: Arc::new(settings),
+            auth: Arc::new(Authenticator::new(admin_token)),
+            idempotency: Arc::new(InFlight::default()),
+            metrics,
+            shutdown: CancellationToken::new(),
+            clock,
+        };
+        Ok(Self { listener, address, state, store, admin_token_source })
+    }
+
+    /// The bound port (useful with port 0).
+    #[must_use]
+    pub fn port(&self) -> u16 {
+        self.address.port()
+    }
+
+    /// The bound address.
+    #[must_use]
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// The shared state (for seeding demo data before serving).
+    #[must_use]
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Where the admin token came from (to tell the operator; never the token itself).
+    #[must_use]
+    pub fn admin_token_source(&self) -> &TokenSource {
+        &self.admin_token_source
+    }
+
+    /// The token that fires shutdown; cancel it to stop the server.
+    #[must_use]
+    pub fn shutdown_token(&self) -> CancellationToken {
+        self.state.shutdown.clone()
+    }
+
+    /// Serves until `shutdown` resolves (or the shutdown token is cancelled), then drains,
+    /// stops the engine and flushes the store.
+    ///
+    /// # Errors
+    /// `Serve` if the HTTP server fails.
+    pub async fn run_until_stopped<F>(self, shutdown: F) -> Result<(), StartupError>
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        let Application { listener, address, state, store, .. } = self;
+        let token = state.shutdown.clone();
+        let trigger = token.clone();
+        tokio::spawn(async move {
+            tokio::select! {
+                () = shutdown => trigger.cancel(),
+                () = trigger.cancelled() => {}
+            }
+        });
+        let grace = Duration::from_millis(state.config.server.shutdown_grace_ms);
+        let engine = state.engine.clone();
+        tracing::info!(%address, "serving");
+        let server =
+            axum::serve(listener, crate::routes::app(state)).with_graceful_shutdown(token.clone().cancelled_owned());
+        let deadline = async {
+            token.cancelled().await;
+            tokio::time::sleep(grace).await;
+        };
+        let result = tokio::select! {
+            served = server.into_future() => served.map_err(StartupError::Serve),
+            () = deadline => {
+                tracing::warn!(grace_ms = grace.as_millis() as u64, "requests still running after the grace period; closing them");
+                Ok(())
+            }
+        };
+        tracing::info!("http server stopped; stopping the engine");
+        if tokio::time::timeout(grace.max(Duration::from_secs(1)), engine.shutdown()).await.is_err() {
+            tracing::warn!("engine did not stop within the grace period");
+        }
+        store.close().await;
+        tracing::info!("storage flushed; bye");
+        result
+    }
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => tracing::info!("SIGINT received; shutting down"),
+        () = terminate => tracing::info!("SIGTERM received; shutting down"),
+    }
+}

@@ -1,0 +1,57 @@
+//! [`AppState`]: what every handler can reach. Cheap to clone (everything is behind `Arc`).
+//!
+//! Handlers take `State(state): State<AppState>` and call `state.engine`, `state.storage`,
+//! ...; `State<Engine>` and `State<Arc<dyn Storage>>` also work through [`FromRef`].
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use boxoffice_engine::{Clock, Engine};
+use boxoffice_storage::{Currency, Storage};
+use metrics_exporter_prometheus::PrometheusHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::auth::Authenticator;
+use crate::config::Settings;
+use crate::idempotency::InFlight;
+
+/// Shared state of the HTTP application.
+#[derive(Clone)]
+pub struct AppState {
+    /// The persistence backend.
+    pub storage: Arc<dyn Storage>,
+    /// The booking engine (showtime actors).
+    pub engine: Engine,
+    /// The loaded configuration.
+    pub config: Arc<Settings>,
+    /// Known tokens: the admin token and the customer token cache.
+    pub auth: Arc<Authenticator>,
+    /// Idempotency keys whose request is running now.
+    pub idempotency: Arc<InFlight>,
+    /// Renders `/metrics`.
+    pub metrics: PrometheusHandle,
+    /// Fired at shutdown; `/readyz` answers 503 once it is.
+    pub shutdown: CancellationToken,
+    /// The time source (the wall clock in production).
+    pub clock: Arc<dyn Clock>,
+}
+
+impl AppState {
+    /// The currency of every price and wallet (`wallet.currency`).
+    #[must_use]
+    pub fn currency(&self) -> Currency {
+        self.config.wallet.currency
+    }
+}
+
+impl FromRef<AppState> for Engine {
+    fn from_ref(state: &AppState) -> Self {
+        state.engine.clone()
+    }
+}
+
+impl FromRef<AppState> for Arc<dyn Storage> {
+    fn from_ref(state: &AppState) -> Self {
+        Arc::clone(&state.storage)
+    }
+}

@@ -1,0 +1,207 @@
+//! `spawn_app()`: the real server on `127.0.0.1:0` with a fresh temporary SQLite file, run
+//! by an actix `System` on its own thread (the test's tokio runtime is separate), plus
+//! request helpers and catalog fixtures.
+
+use std::sync::OnceLock;
+
+use boxoffice_gateway::config::Settings;
+use boxoffice_gateway::startup::Application;
+use chrono::{Duration, DurationRound, Utc};
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use serde_json::{Value, json};
+use tempfile::TempDir;
+use tokio_util::sync::CancellationToken;
+
+/// A running application.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`.
+    pub address: String,
+    /// The staff token (generated into the data dir, read back from the file).
+    pub admin_token: String,
+    /// A client without default auth.
+    pub client: reqwest::Client,
+    /// The data directory (database, admin token); deleted on drop.
+    pub dir: TempDir,
+    shutdown: CancellationToken,
+    stopped: Option<tokio::sync::oneshot::Receiver<()>>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
+/// Starts an app with the default test settings.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Starts an app after `configure` adjusted the settings.
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
+    static LOGS: OnceLock<()> = OnceLock::new();
+    LOGS.get_or_init(|| {
+        if std::env::var_os("TEST_LOG").is_some() {
+            boxoffice_gateway::telemetry::init_with_default("debug");
+        }
+    });
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut settings = Settings::default();
+    settings.server.bind = "127.0.0.1:0".into();
+    settings.server.shutdown_grace_ms = 1_000;
+    settings.storage.url = format!("sqlite:{}", dir.path().join("boxoffice.db").display());
+    configure(&mut settings);
+
+    let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
+    let (stopped_tx, stopped_rx) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        let runtime = || {
+            tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("server runtime")
+        };
+        let system = actix_rt::System::with_tokio_rt(runtime);
+        system.block_on(async move {
+            let app = match Application::build(settings).await {
+                Ok(app) => app,
+                Err(error) => {
+                    let _ = ready_tx.send(Err(error.to_string()));
+                    return;
+                }
+            };
+            let token = app.shutdown_token();
+            let _ = ready_tx.send(Ok((app.address(), token)));
+            if let Err(error) = app.run_until_stopped(std::future::pending()).await {
+                eprintln!("test server failed: {error}");
+            }
+            let _ = stopped_tx.send(());
+        });
+    });
+    let (address, shutdown) = ready_rx.await.expect("server thread answered").expect("application starts");
+    let admin_token =
+        std::fs::read_to_string(dir.path().join("admin-token")).expect("admin token file").trim().to_owned();
+    TestApp {
+        address: format!("http://{address}"),
+        admin_token,
+        client: reqwest::Client::new(),
+        dir,
+        shutdown,
+        stopped: Some(stopped_rx),
+    }
+}
+
+impl TestApp {
+    /// The full URL of `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// A request without a token.
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        self.client.request(method, self.url(path))
+    }
+
+    /// A request with the staff token.
+    pub fn staff(&self, method: Method, path: &str) -> RequestBuilder {
+        self.request(method, path).bearer_auth(&self.admin_token)
+    }
+
+    /// A request with a customer token.
+    pub fn customer(&self, token: &str, method: Method, path: &str) -> RequestBuilder {
+        self.request(method, path).bearer_auth(token)
+    }
+
+    /// GET without a token, expecting `status`, returning the JSON body.
+    pub async fn get_json(&self, path: &str, status: StatusCode) -> Value {
+        expect_json(self.request(Method::GET, path).send().await.expect("request"), status).await
+    }
+
+    /// Fires the shutdown token and waits for the server to stop (engine and store closed).
+    pub async fn shutdown(&mut self) {
+        self.shutdown.cancel();
+        if let Some(stopped) = self.stopped.take() {
+            tokio::time::timeout(std::time::Duration::from_secs(10), stopped)
+                .await
+                .expect("stops in time")
+                .expect("stopped");
+        }
+    }
+
+    /// Creates a film as staff; returns it.
+    pub async fn create_film(&self, title: &str, duration_minutes: u32, genres: &[&str], languages: &[&str]) -> Value {
+        let body = json!({
+            "title": title, "director": "Test Director", "cast": ["Actor One", "Actor Two"],
+            "duration_minutes": duration_minutes, "genres": genres, "spoken_languages": languages,
+            "synopsis": "A film for tests.", "age_rating": "PG"
+        });
+        let response = self.staff(Method::POST, "/api/v1/films").json(&body).send().await.expect("request");
+        expect_json(response, StatusCode::CREATED).await
+    }
+
+    /// Creates an auditorium as staff; returns it.
+    pub async fn create_auditorium(&self, name: &str, rows: &[(&str, &str)]) -> Value {
+        let rows: Vec<Value> = rows.iter().map(|(label, seats)| json!({"label": label, "seats": seats})).collect();
+        let body = json!({"name": name, "layout": {"rows": rows}, "equipment": ["3d"]});
+        let response = self.staff(Method::POST, "/api/v1/auditoriums").json(&body).send().await.expect("request");
+        expect_json(response, StatusCode::CREATED).await
+    }
+
+    /// Posts a showtime as staff; returns the raw response.
+    pub async fn post_showtime(&self, film: &Value, auditorium: &Value, starts_at: &str) -> Response {
+        let body = showtime_body(film, auditorium, starts_at);
+        self.staff(Method::POST, "/api/v1/showtimes").json(&body).send().await.expect("request")
+    }
+
+    /// Creates a showtime as staff; returns it.
+    pub async fn create_showtime(&self, film: &Value, auditorium: &Value, starts_at: &str) -> Value {
+        expect_json(self.post_showtime(film, auditorium, starts_at).await, StatusCode::CREATED).await
+    }
+
+    /// Creates a customer; returns `(token, body)`.
+    pub async fn create_customer(&self, name: &str, email: &str) -> (String, Value) {
+        let response = self
+            .request(Method::POST, "/api/v1/customers")
+            .json(&json!({"name": name, "email": email}))
+            .send()
+            .await
+            .expect("request");
+        let body = expect_json(response, StatusCode::CREATED).await;
+        (body["token"].as_str().expect("token").to_owned(), body)
+    }
+}
+
+/// A showtime body with the five EUR tiers.
+pub fn showtime_body(film: &Value, auditorium: &Value, starts_at: &str) -> Value {
+    json!({
+        "film_id": film["id"], "auditorium_id": auditorium["id"], "starts_at": starts_at,
+        "version": "VOST", "format": "2d",
+        "prices": {"currency": "EUR", "tiers": [{"tier": "full", "price_minor": 1250}, {"tier": "child", "price_minor": 700}]}
+    })
+}
+
+/// Asserts the status and returns the JSON body.
+pub async fn expect_json(response: Response, status: StatusCode) -> Value {
+    let actual = response.status();
+    let text = response.text().await.expect("body");
+    assert_eq!(actual, status, "unexpected status; body: {text}");
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+/// Asserts a problem+json answer with `status` and `code`; returns the body.
+pub async fn expect_problem(response: Response, status: StatusCode, code: &str) -> Value {
+    let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let body = expect_json(response, status).await;
+    assert_eq!(content_type, "application/problem+json", "{body}");
+    assert_eq!(body["code"], code, "{body}");
+    assert_eq!(body["status"], status.as_u16(), "{body}");
+    assert_eq!(body["type"], format!("/api/docs#problem-{code}"));
+    assert!(body["title"].is_string() && body["detail"].is_string(), "{body}");
+    body
+}
+
+/// An RFC 3339 time `days` days and `hours` hours after the next full hour.
+pub fn at(days: i64, hours: i64) -> String {
+    let base = Utc::now().duration_trunc(Duration::hours(1)).expect("trunc") + Duration::hours(1);
+    (base + Duration::days(days) + Duration::hours(hours)).to_rfc3339()
+}
+
+/// A small layout: two rows of four seats.
+pub const SMALL: &[(&str, &str)] = &[("A", "SS|SS"), ("B", "SS|SS")];

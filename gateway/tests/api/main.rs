@@ -1,0 +1,16 @@
+//! Black-box tests of the HTTP API: the real server on a free port with a fresh SQLite file,
+//! real `reqwest` clients. One binary, one module per area.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod auditoriums;
+mod cli;
+mod config;
+mod customers;
+mod errors;
+mod films;
+mod health;
+mod helpers;
+mod idempotency;
+mod safe_delete;
+mod showtimes;
