@@ -12,6 +12,7 @@
 //! stored as JSON; the columns that are filtered or ordered on are stored beside them.
 
 mod backup;
+mod checkpoint;
 mod convert;
 mod pool;
 mod query;
@@ -88,6 +89,8 @@ pub struct SqliteStorage {
     commits: Arc<AtomicU64>,
     stopped: watch::Receiver<bool>,
     path: PathBuf,
+    /// Dropped with the storage, which stops the checkpoint thread.
+    _alive: Arc<()>,
 }
 
 impl std::fmt::Debug for SqliteStorage {
@@ -115,11 +118,13 @@ impl SqliteStorage {
         let commits = Arc::new(AtomicU64::new(0));
         let (queue, receiver) = mpsc::channel(options.write_queue_capacity.max(1));
         let (stopped_tx, stopped) = watch::channel(false);
+        let alive = Arc::new(());
+        checkpoint::spawn(options.path.clone(), Arc::clone(&commits), Arc::downgrade(&alive), options.busy_timeout_ms)?;
         Writer::new(conn, options.batch_ops_max, Arc::clone(&commits))
             .spawn(receiver, stopped_tx)
             .map_err(|e| StorageError::Unavailable(format!("cannot start the sqlite writer thread: {e}")))?;
         tracing::info!(path = %options.path.display(), "sqlite storage open");
-        Ok(Self { queue, readers, commits, stopped, path: options.path })
+        Ok(Self { queue, readers, commits, stopped, path: options.path, _alive: alive })
     }
 
     /// Stops accepting writes (later ones get `Unavailable`), then waits until every write

@@ -129,7 +129,9 @@ pub(crate) fn configure_writer(conn: &Connection, options: &SqliteOptions) -> St
         return Err(StorageError::Unavailable(format!("cannot enable WAL journal mode (got {mode})")));
     }
     let synchronous = if options.synchronous_full { "FULL" } else { "NORMAL" };
-    conn.pragma_update(None, "synchronous", synchronous).db()
+    conn.pragma_update(None, "synchronous", synchronous).db()?;
+    // Checkpoints run on their own thread (see `checkpoint.rs`), never inside a commit.
+    conn.pragma_update(None, "wal_autocheckpoint", 0).db()
 }
 
 /// A read connection: never writes (`query_only`).
