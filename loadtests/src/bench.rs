@@ -122,8 +122,7 @@ async fn create_hot_showtime(api: &Api, admin: &str) -> anyhow::Result<String> {
             &json!({"title": format!("Bench {suffix}"), "director": "Bench", "duration_minutes": 120}),
         )
         .await?;
-    let rows: Vec<Value> =
-        (0..20).map(|r| json!({"label": format!("R{r}"), "seats": "SSSSSSSSSSSS|SSSSSSSSSSSSS"})).collect();
+    let rows: Vec<Value> = (0..20).map(|r| json!({"label": row_label(r), "seats": "SSSSSSSSSSSS|SSSSSSSSSSSSS"})).collect();
     let auditorium = api
         .create(
             admin,
@@ -188,23 +187,34 @@ async fn booking_phase(api: &Api, showtime: &str, tokens: &[String], duration: D
     stats::merge_all(futures::future::join_all(tasks).await.into_iter().filter_map(Result::ok))
 }
 
-/// Seat pairs of the 500-seat room: 20 rows of 12 pairs (R0 1-2, R0 3-4, ...).
-const PAIRS: usize = 20 * 12;
+/// Seat pairs of the 500-seat room, counting seats row by row (R0 1-2, R0 3-4, …, R0 25 +
+/// R1 1, …): 250 pairs.
+const PAIRS: usize = 250;
+/// Seats per row of the bench room.
+const ROW_SEATS: usize = 25;
+
+/// Row `r` of the bench room: `A` to `T`.
+fn row_label(r: usize) -> String {
+    char::from(b'A' + u8::try_from(r % 26).unwrap_or(0)).to_string()
+}
+
+/// The labels of pair `pair`.
+fn pair_labels(pair: usize) -> [String; 2] {
+    [2 * pair, 2 * pair + 1].map(|i| format!("{}{}", row_label(i / ROW_SEATS), i % ROW_SEATS + 1))
+}
 
 /// One customer's cycles. Each customer has its own pair of seats (its lane) so that the
-/// bench measures decisions rather than collisions; after a collision (more customers than
-/// pairs) it tries a random pair. The rush harness measures contended traffic.
+/// bench measures decisions rather than collisions; with more customers than pairs, two
+/// customers share a lane and take turns. The rush harness measures contended traffic.
 async fn customer_loop(api: &Api, showtime: &str, token: &str, lane: usize, deadline: Instant) -> Stats {
     let mut stats = Stats::new();
-    let mut pair = lane % PAIRS;
+    let pair = lane % PAIRS;
     while Instant::now() < deadline {
-        let (row, seat) = (pair / 12, 2 * (pair % 12) + 1);
-        let seats = json!({"seats": [format!("R{row}{seat}"), format!("R{row}{}", seat + 1)]});
+        let seats = json!({"seats": pair_labels(pair)});
         let hold =
             api.call(Method::POST, &format!("/api/v1/showtimes/{showtime}/holds"), Some(token), Some(&seats)).await;
         stats.entry("hold").or_default().record(&hold.outcome(), hold.took);
         let Some(hold_id) = hold.str("hold_id").filter(|_| hold.is_ok()).map(str::to_owned) else {
-            pair = rand::rng().random_range(0..PAIRS);
             continue;
         };
         let path = format!("/api/v1/showtimes/{showtime}/holds/{hold_id}/purchase");
@@ -231,6 +241,14 @@ async fn check_seat_map(api: &Api, showtime: &str) -> anyhow::Result<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pairs_cover_the_room_once() {
+        let labels: std::collections::HashSet<String> = (0..PAIRS).flat_map(pair_labels).collect();
+        assert_eq!(labels.len(), 500);
+        assert_eq!(pair_labels(12), ["A25".to_string(), "B1".to_string()]);
+        assert_eq!(pair_labels(249), ["T24".to_string(), "T25".to_string()]);
+    }
 
     #[test]
     fn durations_parse_with_units() {

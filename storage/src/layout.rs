@@ -118,6 +118,9 @@ pub enum LayoutError {
         /// Position from 1.
         position: usize,
     },
+    /// Two seats would get the same label (rows `R1` and `R11` both make `R111`).
+    #[error("seat label {0} would name two seats; choose row labels that are not a prefix of another row's label followed by digits")]
+    DuplicateSeatLabel(String),
     /// A loveseat without its pair.
     #[error("row {row}: loveseats come in pairs (LL); unpaired loveseat at position {position}")]
     UnpairedLoveseat {
@@ -159,6 +162,10 @@ impl SeatLayout {
         }
         if seats.is_empty() {
             return Err(LayoutError::Empty);
+        }
+        let mut seen = HashSet::with_capacity(seats.len());
+        if let Some(dup) = seats.iter().find(|s| !seen.insert(s.label.to_ascii_uppercase())) {
+            return Err(LayoutError::DuplicateSeatLabel(dup.label.clone()));
         }
         Ok(Self { spec, seats })
     }
@@ -305,6 +312,8 @@ mod tests {
         assert!(matches!(SeatLayout::parse(spec(&[("A", "LLL")])), Err(LayoutError::UnpairedLoveseat { .. })));
         assert!(matches!(SeatLayout::parse(spec(&[("A", "LSL")])), Err(LayoutError::UnpairedLoveseat { .. })));
         assert!(matches!(SeatLayout::parse(spec(&[("", "S")])), Err(LayoutError::BadRowLabel(_))));
+        let ambiguous = spec(&[("R1", "SSSSSSSSSSS"), ("R11", "S")]);
+        assert_eq!(SeatLayout::parse(ambiguous), Err(LayoutError::DuplicateSeatLabel("R111".into())));
     }
 
     #[test]
