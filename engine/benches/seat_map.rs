@@ -16,8 +16,9 @@ use boxoffice_storage::{
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 fn info() -> ShowtimeInfo {
-    let rows =
-        (0..20).map(|r| RowSpec { label: format!("R{r}"), seats: "SSSSSSSSSSSS|SSSSSSSSSSSSS".into() }).collect();
+    let rows = (b'A'..=b'T')
+        .map(|r| RowSpec { label: char::from(r).to_string(), seats: "SSSSSSSSSSSS|SSSSSSSSSSSSS".into() })
+        .collect();
     let layout = SeatLayout::parse(LayoutSpec { rows }).unwrap();
     assert_eq!(layout.capacity(), 500);
     ShowtimeInfo {

@@ -18,6 +18,9 @@ pub struct EngineConfig {
     pub mailbox_capacity: usize,
     /// Most journal entries in one group commit.
     pub batch_entries_max: usize,
+    /// Journal writes of one showtime that may be in flight at once (1: wait for each
+    /// write before sending the next batch).
+    pub journal_pipeline_depth: usize,
     /// An actor with no holds and no traffic for this long stops.
     pub idle_stop_ms: u64,
     /// Most showtime actors alive at once.
@@ -26,6 +29,18 @@ pub struct EngineConfig {
     pub arbiters: usize,
     /// How long a caller waits for a showtime actor's answer.
     pub request_timeout_ms: u64,
+    /// Changes a showtime keeps for subscribers that resume (`since`); older ones get a
+    /// snapshot.
+    pub changes_ring_max: usize,
+    /// Changes a subscriber may be behind the showtime before it lags (and resumes).
+    pub changes_channel_max: usize,
+    /// A payment without a booking is refunded by the background settler only once it is
+    /// this old: beyond the longest a confirmation can take (payment protection plus a
+    /// journal write timeout), so a confirmation can never land after its refund. Must be
+    /// at least `payment_pending_max_ms + request_timeout_ms`.
+    pub settle_after_ms: u64,
+    /// How often the background settler looks for unsettled payments.
+    pub settle_every_ms: u64,
 }
 
 impl Default for EngineConfig {
@@ -37,10 +52,15 @@ impl Default for EngineConfig {
             cancellation_cutoff_ms: 2 * 60 * 60 * 1000,
             mailbox_capacity: 4096,
             batch_entries_max: 1024,
+            journal_pipeline_depth: 4,
             idle_stop_ms: 10 * 60 * 1000,
             actors_max: 10_000,
             arbiters: 2,
             request_timeout_ms: 10_000,
+            changes_ring_max: 1024,
+            changes_channel_max: 1024,
+            settle_after_ms: 5 * 60 * 1000,
+            settle_every_ms: 60 * 1000,
         }
     }
 }

@@ -12,6 +12,10 @@
 //! without a refund; [`Engine::settle_unsettled_payments`] (at start, then periodically)
 //! refunds those. Refunds are keyed by payment, so nothing is ever refunded twice.
 
+mod terminal;
+
+pub use self::terminal::TerminalPayment;
+
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -25,21 +29,19 @@ use tokio::sync::oneshot;
 use crate::clock::Clock;
 use crate::config::EngineConfig;
 use crate::error::EngineError;
+use crate::placement::{Placement, SingleNode};
 use crate::registry::Registry;
 use crate::showtime::{CancelledBooking, Command, SendFailure, Shared};
 use crate::view::{HoldRequest, HoldView, Requester, SeatMapView, ShowtimeCancellation, TierChoice};
 
-/// A payment without a booking is refunded by the background settler only once it is this
-/// old: far beyond the longest a confirmation can take (payment protection plus a journal
-/// write timeout), so a confirmation can never land after its refund.
+/// Fallback of `engine.settle_after_ms` if it does not fit an `i64`.
 const SETTLE_AFTER_MS: i64 = 5 * 60 * 1000;
-/// How often the background settler runs.
-const SETTLE_EVERY: Duration = Duration::from_secs(60);
 
 /// Handle to the booking engine; cheap to clone.
 #[derive(Clone)]
 pub struct Engine {
     registry: Arc<Registry>,
+    followers: Arc<crate::follower::Followers>,
     shared: Arc<Shared>,
     currency: Currency,
     arbiters: Arc<Mutex<Vec<Arbiter>>>,
@@ -53,27 +55,45 @@ impl Engine {
     /// single-threaded actix runtime (tests); servers use at least one.
     #[must_use]
     pub fn start(storage: Arc<dyn Storage>, config: EngineConfig, clock: Arc<dyn Clock>, currency: Currency) -> Self {
+        let placement: Arc<dyn Placement> = Arc::new(SingleNode::default());
+        Self::start_placed(storage, config, clock, currency, placement)
+    }
+
+    /// [`Engine::start`] for one node of several: showtime actors start only where
+    /// `placement` puts them (see [`crate::placement`]).
+    #[must_use]
+    pub fn start_placed(
+        storage: Arc<dyn Storage>,
+        config: EngineConfig,
+        clock: Arc<dyn Clock>,
+        currency: Currency,
+        placement: Arc<dyn Placement>,
+    ) -> Self {
         let arbiters: Vec<Arbiter> = (0..config.arbiters).map(|_| Arbiter::new()).collect();
         let handles = arbiters.iter().map(Arbiter::handle).collect();
         let registry = Arc::new_cyclic(|weak| {
-            let shared = Arc::new(Shared { storage, clock, config: Arc::new(config), registry: weak.clone() });
+            let config = Arc::new(config);
+            let shared = Arc::new(Shared { storage, clock, config, registry: weak.clone(), placement });
             Registry::new(handles, shared)
         });
         let shared = registry.shared();
         let engine = Self {
             registry,
+            followers: crate::follower::Followers::new(Arc::clone(&shared)),
             shared,
             currency,
             arbiters: Arc::new(Mutex::new(arbiters)),
             settler: Arc::new(Mutex::new(None)),
         };
         let background = engine.clone();
+        let settle_every = Duration::from_millis(engine.shared.config.settle_every_ms.max(1));
+        let settle_after_ms = i64::try_from(engine.shared.config.settle_after_ms).unwrap_or(SETTLE_AFTER_MS);
         let task = tokio::spawn(async move {
-            let mut every = tokio::time::interval(SETTLE_EVERY);
+            let mut every = tokio::time::interval(settle_every);
             every.tick().await;
             loop {
                 every.tick().await;
-                if let Err(e) = background.settle(SETTLE_AFTER_MS).await {
+                if let Err(e) = background.settle(settle_after_ms).await {
                     tracing::warn!(error = %e, "settling payments failed; will retry");
                 }
             }
@@ -99,6 +119,9 @@ impl Engine {
         showtime: ShowtimeId,
         make: impl Fn(oneshot::Sender<Result<T, EngineError>>) -> Command,
     ) -> Result<T, EngineError> {
+        if !self.may_own(showtime) {
+            return Err(EngineError::NotOwner);
+        }
         for _ in 0..3 {
             let handle = self.registry.get_or_start(showtime).await?;
             let (tx, rx) = oneshot::channel();
@@ -129,6 +152,29 @@ impl Engine {
     /// `ShowtimeNotFound`, `Overloaded`, `Timeout`, `StorageUnavailable` (while loading).
     pub async fn seat_map(&self, showtime: ShowtimeId) -> Result<SeatMapView, EngineError> {
         self.call(showtime, |reply| Command::SeatMap { reply }).await
+    }
+
+    /// Subscribes to a showtime's durable changes: from `since` (the changes missed since
+    /// that sequence number, if the actor still has them all) or from a snapshot. See
+    /// [`crate::events`].
+    ///
+    /// # Errors
+    /// `ShowtimeNotFound`, `Overloaded`, `Timeout`, `StorageUnavailable` (while loading).
+    pub async fn subscribe(
+        &self,
+        showtime: ShowtimeId,
+        since: Option<u64>,
+    ) -> Result<crate::events::Subscription, EngineError> {
+        if !self.may_own(showtime) {
+            return self.followers.subscribe(showtime, since).await;
+        }
+        self.call(showtime, |reply| Command::Subscribe { since, reply }).await
+    }
+
+    /// Whether this node may run the showtime's actor: placement puts it here, or another
+    /// node forwarded the request here ([`crate::placement::as_owner`]).
+    fn may_own(&self, showtime: ShowtimeId) -> bool {
+        crate::placement::forwarded_to_owner() || self.shared.placement.owns(showtime)
     }
 
     /// Holds seats or a quantity for `owner`, replacing their previous hold on this showtime.
@@ -342,6 +388,15 @@ impl Engine {
         self.settle(0).await
     }
 
+    /// Refunds unsettled payments at least `engine.settle_after_ms` old: what a node of
+    /// several calls at start, since other nodes may be confirming younger payments.
+    ///
+    /// # Errors
+    /// `StorageUnavailable`.
+    pub async fn settle_old_unsettled_payments(&self) -> Result<usize, EngineError> {
+        self.settle(i64::try_from(self.shared.config.settle_after_ms).unwrap_or(SETTLE_AFTER_MS)).await
+    }
+
     /// Refunds unsettled payments at least `min_age_ms` old.
     async fn settle(&self, min_age_ms: i64) -> Result<usize, EngineError> {
         let now = self.shared.clock.now();
@@ -358,6 +413,18 @@ impl Engine {
             tracing::info!(refunded, "settled unsettled payments");
         }
         Ok(refunded)
+    }
+
+    /// Stops a showtime's actor (after its pending writes) so that the next request loads
+    /// the showtime from storage again; for example after it was deleted, which then
+    /// answers `ShowtimeNotFound`. Does nothing if no actor runs.
+    pub async fn evict(&self, showtime: ShowtimeId) {
+        let Some(handle) = self.registry.running(showtime) else { return };
+        let (tx, rx) = oneshot::channel();
+        if handle.send(Command::Stop { reply: tx }).is_ok() {
+            let _ = tokio::time::timeout(self.timeout(), rx).await;
+        }
+        self.registry.forget(showtime, handle.generation());
     }
 
     /// Number of showtime actors alive.

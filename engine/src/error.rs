@@ -62,6 +62,10 @@ pub enum EngineError {
     /// Storage could not make the decision durable; nothing was changed.
     #[error("storage unavailable")]
     StorageUnavailable(String),
+    /// Another engine node owns the showtime (or took it over from this one); the request
+    /// belongs there. Retry: the gateway forwards it to the owner.
+    #[error("another node owns this showtime; retry shortly")]
+    NotOwner,
     /// The showtime did not answer in time; the outcome is unknown to the caller (it is
     /// still either fully applied or not at all).
     #[error("timed out waiting for the showtime")]
@@ -88,6 +92,7 @@ impl EngineError {
             EngineError::CancellationClosed { .. } => "cancellation_closed",
             EngineError::Overloaded => "overloaded",
             EngineError::StorageUnavailable(_) => "storage_unavailable",
+            EngineError::NotOwner => "not_owner",
             EngineError::Timeout => "timeout",
         }
     }
@@ -97,6 +102,7 @@ impl From<StorageError> for EngineError {
     fn from(e: StorageError) -> Self {
         match e {
             StorageError::Overloaded => EngineError::Overloaded,
+            StorageError::Fenced { .. } => EngineError::NotOwner,
             other => EngineError::StorageUnavailable(other.to_string()),
         }
     }

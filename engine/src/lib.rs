@@ -5,11 +5,14 @@
 //! | [`engine`] | [`Engine`], the facade callers use, and the purchase/cancel sagas |
 //! | [`view`] | seat map, hold and request types callers see |
 //! | [`error`] | [`EngineError`] with stable codes |
+//! | [`events`] | the change feed of a showtime: durable changes, resume ring, subscriptions |
 //! | [`config`] | [`EngineConfig`] limits and timings |
 //! | [`clock`] | time as an input |
 //! | [`seat_map`] | the synchronous seat-map state machine (no I/O) |
 //! | `showtime` | the actix actor per showtime, its handle, group commit |
 //! | `registry` | running actors by showtime, lazy start, arbiters |
+//! | [`placement`] | which showtimes this node may own (several nodes), forwarded requests |
+//! | `follower` | read-only copies of showtimes owned elsewhere, for subscriptions |
 //! | [`reference`] | short human booking references |
 //!
 //! The engine knows nothing about HTTP; it reaches storage only through
@@ -19,6 +22,9 @@ pub mod clock;
 pub mod config;
 pub mod engine;
 pub mod error;
+pub mod events;
+mod follower;
+pub mod placement;
 pub mod reference;
 mod registry;
 pub mod seat_map;
@@ -27,8 +33,10 @@ pub mod view;
 
 pub use crate::clock::{Clock, ManualClock, SystemClock, TokioClock};
 pub use crate::config::EngineConfig;
-pub use crate::engine::Engine;
+pub use crate::engine::{Engine, TerminalPayment};
 pub use crate::error::EngineError;
+pub use crate::events::{Change, Subscription, SubscriptionStart};
+pub use crate::placement::{Placement, SingleNode, as_owner};
 pub use crate::view::{
     Counts, HoldRequest, HoldView, Requester, SeatMapView, SeatStatus, SeatView, ShowtimeCancellation, TierChoice,
 };

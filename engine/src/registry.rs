@@ -42,6 +42,11 @@ impl Registry {
         Arc::clone(&self.shared)
     }
 
+    /// The handle of a showtime's running actor, if any.
+    pub(crate) fn running(&self, showtime: ShowtimeId) -> Option<ShowtimeHandle> {
+        self.actors.get(&showtime).map(|h| h.value().clone())
+    }
+
     /// Whether a showtime has a running actor.
     pub(crate) fn is_running(&self, showtime: ShowtimeId) -> bool {
         self.actors.contains_key(&showtime)
@@ -82,15 +87,15 @@ impl Registry {
             return Err(EngineError::Overloaded);
         }
         let timeout = std::time::Duration::from_millis(self.shared.config.request_timeout_ms);
-        let (info, map) =
+        let (info, map, epoch) =
             tokio::time::timeout(timeout, load(&self.shared, showtime)).await.map_err(|_| EngineError::Timeout)??;
-        let handle = self.start(info, map);
+        let handle = self.start(info, map, epoch);
         self.actors.insert(showtime, handle.clone());
         self.loading.remove(&showtime);
         Ok(handle)
     }
 
-    fn start(&self, info: ShowtimeInfo, map: SeatMap) -> ShowtimeHandle {
+    fn start(&self, info: ShowtimeInfo, map: SeatMap, epoch: u64) -> ShowtimeHandle {
         let generation = self.generation.fetch_add(1, Ordering::Relaxed);
         let depth = Arc::new(AtomicUsize::new(0));
         let shared = Arc::clone(&self.shared);
@@ -99,16 +104,34 @@ impl Registry {
         let n = self.next_arbiter.fetch_add(1, Ordering::Relaxed) % self.arbiters.len().max(1);
         let addr = match self.arbiters.get(n) {
             Some(arbiter) => ShowtimeActor::start_in_arbiter(arbiter, move |_| {
-                ShowtimeActor::new(info, map, shared, generation, actor_depth)
+                ShowtimeActor::new(info, map, shared, generation, actor_depth).owning(epoch)
             }),
-            None => ShowtimeActor::new(info, map, shared, generation, actor_depth).start(),
+            None => ShowtimeActor::new(info, map, shared, generation, actor_depth).owning(epoch).start(),
         };
         ShowtimeHandle::new(addr, generation, depth, self.shared.config.mailbox_capacity)
     }
 }
 
-/// Loads a showtime and replays its journal into a seat map.
-async fn load(shared: &Shared, id: ShowtimeId) -> Result<(ShowtimeInfo, SeatMap), EngineError> {
+/// Loads a showtime, takes ownership of it (a new epoch: from now on, no other node can
+/// write its journal), then replays its journal into a seat map. The journal is read after
+/// the take-over, so it holds every batch any earlier owner made durable.
+async fn load(shared: &Shared, id: ShowtimeId) -> Result<(ShowtimeInfo, SeatMap, u64), EngineError> {
+    let info = load_info(shared, id).await?;
+    let epoch = shared.storage.acquire_showtime(id, shared.placement.node_id()).await?;
+    tracing::debug!(showtime_id = %id, epoch, node = shared.placement.node_id(), "showtime acquired");
+    let map = replay(shared, &info).await?;
+    Ok((info, map, epoch))
+}
+
+/// Loads a showtime and replays its journal without taking ownership (a follower).
+pub(crate) async fn load_replica(shared: &Shared, id: ShowtimeId) -> Result<(ShowtimeInfo, SeatMap), EngineError> {
+    let info = load_info(shared, id).await?;
+    let map = replay(shared, &info).await?;
+    Ok((info, map))
+}
+
+/// A showtime's details and layout.
+async fn load_info(shared: &Shared, id: ShowtimeId) -> Result<ShowtimeInfo, EngineError> {
     let storage = &shared.storage;
     let showtime = storage.showtime(id).await?.ok_or(EngineError::ShowtimeNotFound)?;
     let layout = match showtime.details.seating {
@@ -127,8 +150,14 @@ async fn load(shared: &Shared, id: ShowtimeId) -> Result<(ShowtimeInfo, SeatMap)
         prices: showtime.details.prices,
         layout,
     };
-    let mut map = SeatMap::new(&info);
-    let journal = storage.load_journal(id).await?;
+    Ok(info)
+}
+
+/// A seat map rebuilt from the showtime's whole journal.
+async fn replay(shared: &Shared, info: &ShowtimeInfo) -> Result<SeatMap, EngineError> {
+    let id = info.id;
+    let mut map = SeatMap::new(info);
+    let journal = shared.storage.load_journal(id).await?;
     for entry in &journal {
         map.apply(entry).map_err(|e| {
             tracing::error!(showtime_id = %id, error = %e, "journal does not replay");
@@ -136,5 +165,5 @@ async fn load(shared: &Shared, id: ShowtimeId) -> Result<(ShowtimeInfo, SeatMap)
         })?;
     }
     tracing::debug!(showtime_id = %id, entries = journal.len(), "showtime loaded");
-    Ok((info, map))
+    Ok(map)
 }

@@ -71,8 +71,12 @@ async fn holds_expire_on_the_actor_timer() {
     s.engine.hold(s.catalog.seated, alice, seats(&["B3"])).await.unwrap();
     s.clock.advance_ms(7 * 60 * 1000);
     eventually(async || s.engine.seat_map(s.catalog.seated).await.unwrap().counts.held == 0).await;
-    let journal = s.storage.load_journal(s.catalog.seated).await.unwrap();
-    assert!(journal.iter().any(|e| matches!(e.event, SeatEvent::HoldEnded { reason: HoldEnd::Expired, .. })));
+    // The seat map shows the expiry as soon as it is decided; the journal once it is durable.
+    let expired = async || {
+        let journal = s.storage.load_journal(s.catalog.seated).await.unwrap();
+        journal.iter().any(|e| matches!(e.event, SeatEvent::HoldEnded { reason: HoldEnd::Expired, .. }))
+    };
+    eventually(expired).await;
 }
 
 #[actix_rt::test]
@@ -241,4 +245,59 @@ async fn payments_without_bookings_are_settled() {
     assert_eq!(s.engine.settle_unsettled_payments().await.unwrap(), 1);
     assert_eq!(s.storage.wallet_balance(alice, Currency::EUR).await.unwrap().amount_minor(), 10_000);
     assert_eq!(s.engine.settle_unsettled_payments().await.unwrap(), 0, "settled once");
+}
+
+#[actix_rt::test]
+async fn a_failed_write_fails_every_write_in_flight_behind_it() {
+    let s = setup(config()).await;
+    let mut customers = Vec::new();
+    for _ in 0..18 {
+        customers.push(common::customer(s.storage.as_ref(), 10_000).await);
+    }
+    s.engine.seat_map(s.catalog.seated).await.unwrap();
+    let labels: Vec<String> = ["A", "B", "C"].iter().flat_map(|r| (1..=6).map(move |n| format!("{r}{n}"))).collect();
+    s.storage.fail_journal.store(true, Ordering::SeqCst);
+    let holds = futures::future::join_all(
+        customers.iter().zip(&labels).map(|(c, l)| s.engine.hold(s.catalog.seated, *c, HoldRequest::Seats(vec![l.clone()]))),
+    )
+    .await;
+    assert!(holds.iter().all(|h| matches!(h, Err(e) if e.code() == "storage_unavailable")), "{holds:?}");
+    assert_eq!(s.engine.seat_map(s.catalog.seated).await.unwrap().counts.held, 0);
+    s.storage.fail_journal.store(false, Ordering::SeqCst);
+    let holds = futures::future::join_all(
+        customers.iter().zip(&labels).map(|(c, l)| s.engine.hold(s.catalog.seated, *c, HoldRequest::Seats(vec![l.clone()]))),
+    )
+    .await;
+    assert!(holds.iter().all(Result::is_ok), "{holds:?}");
+    let journal = s.storage.load_journal(s.catalog.seated).await.unwrap();
+    assert_eq!(journal.len(), 18);
+    assert!(journal.iter().zip(1..).all(|(e, seq)| e.seq == seq), "the journal has no gaps");
+}
+
+#[actix_rt::test]
+async fn writes_sent_behind_a_failed_one_are_fenced_by_the_sequence() {
+    let s = setup(config()).await;
+    let mut customers = Vec::new();
+    for _ in 0..18 {
+        customers.push(common::customer(s.storage.as_ref(), 10_000).await);
+    }
+    s.engine.seat_map(s.catalog.seated).await.unwrap();
+    let labels: Vec<String> = ["A", "B", "C"].iter().flat_map(|r| (1..=6).map(move |n| format!("{r}{n}"))).collect();
+    // Only the first write fails; the ones pipelined behind it reach real SQLite, which
+    // refuses them because they no longer continue the journal.
+    s.storage.fail_next_journal_writes.store(1, Ordering::SeqCst);
+    let holds = futures::future::join_all(
+        customers.iter().zip(&labels).map(|(c, l)| s.engine.hold(s.catalog.seated, *c, HoldRequest::Seats(vec![l.clone()]))),
+    )
+    .await;
+    let ok = holds.iter().filter(|h| h.is_ok()).count();
+    let failed = holds.iter().filter(|h| matches!(h, Err(e) if e.code() == "storage_unavailable")).count();
+    assert_eq!(ok + failed, 18, "{holds:?}");
+    assert!(failed >= 1);
+    let map = s.engine.seat_map(s.catalog.seated).await.unwrap();
+    assert_eq!(map.counts.held as usize, ok, "exactly the acknowledged holds are held");
+    let journal = s.storage.load_journal(s.catalog.seated).await.unwrap();
+    assert!(journal.iter().zip(1..).all(|(e, seq)| e.seq == seq), "the journal has no gaps");
+    let placed = journal.iter().filter(|e| matches!(e.event, SeatEvent::HoldPlaced { .. })).count();
+    assert_eq!(placed, ok, "only acknowledged holds are in the journal");
 }

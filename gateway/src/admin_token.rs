@@ -96,7 +96,11 @@ fn write_private(path: &Path, token: &str) -> io::Result<()> {
     file.sync_all()
 }
 
-fn restrict_permissions(path: &Path) -> io::Result<()> {
+/// Sets a secret file to mode 0600 if others could read it (logged).
+///
+/// # Errors
+/// The I/O error.
+pub fn restrict_permissions(path: &Path) -> io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -1,114 +1,176 @@
-//! Bearer authentication: `Authorization: Bearer <token>`.
+//! Authentication and authorisation.
 //!
-//! The configured admin token (compared in constant time) is [`Principal::Staff`]; any other
-//! token is hashed with SHA-256 and looked up with `Storage::customer_by_token`, then kept
-//! in a bounded in-memory map so the hot booking path never queries the database for auth.
+//! A request is authenticated by `Authorization: Bearer <token>` (API clients, kiosks, the
+//! configured admin token) or, without that header, by the `boxoffice_session` cookie
+//! (browsers; mutating requests then pass the CSRF check of [`crate::security::csrf`]).
+//! [`Authenticator`] turns either into an [`Identity`] from an in-memory cache, so the hot
+//! booking path never hashes a password nor reads the database.
 //!
-//! Extractors: [`Principal`] (anyone signed in), [`CustomerPrincipal`] (customers only) and
-//! [`StaffPrincipal`] (staff only). No or an unknown token is 401 `unauthorized`; the wrong
-//! kind of principal is 403 `forbidden`. The principal is resolved once per request and kept
-//! in the request extensions (the idempotency middleware resolves it first).
+//! Authorisation is by permission ([`Permission`], one table in [`roles`]). Extractors:
+//!
+//! | extractor | who passes |
+//! | --- | --- |
+//! | [`Principal`] | anyone signed in |
+//! | [`CustomerPrincipal`] | customers |
+//! | [`VerifiedCustomer`] | customers whose email is verified (else 403 `email_unverified`) |
+//! | [`StaffPrincipal`] | catalog staff: admin, manager ([`Permission::ManageCatalog`]) |
+//! | [`BoxOfficePrincipal`] | admin, manager, cashier ([`Permission::BoxOffice`]) |
+//! | [`AdminPrincipal`] | admins ([`Permission::ManageStaff`]) |
+//!
+//! Handlers that take a [`Principal`] check finer rules with [`Principal::require`]. No or
+//! an unknown credential is 401 `unauthorized`; a principal without the permission is 403
+//! `forbidden`. Staff without TOTP get 403 `totp_enrolment_required` when
+//! `accounts.require_totp_for_staff` is set. The identity is resolved once per request and
+//! kept in its extensions.
 
-use axum::extract::{FromRequestParts, OptionalFromRequestParts};
+mod authenticator;
+mod extract;
+pub mod roles;
+
+pub use self::authenticator::{Authenticator, TOKEN_CACHE_ENTRIES_MAX, principal_of};
+pub use self::roles::{Permission, allows};
+
 use axum::http::header;
 use axum::http::request::Parts;
-use boxoffice_storage::{CustomerId, Storage};
-use dashmap::DashMap;
+use boxoffice_storage::{AccountId, CustomerId, Role};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
 
-use crate::config::Secret;
 use crate::error::ApiError;
+use crate::security::cookies::{self, SESSION_COOKIE};
 use crate::state::AppState;
 
-/// Most cached customer tokens; the cache is cleared when it grows past this.
-pub const TOKEN_CACHE_ENTRIES_MAX: usize = 100_000;
 /// Longest bearer token accepted.
 pub const TOKEN_LEN_MAX: usize = 512;
 
 /// Who is calling.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Principal {
-    /// The cinema's staff (the admin token).
-    Staff,
-    /// A customer.
+    /// A customer account.
     Customer(CustomerId),
+    /// A staff account (admin, manager, cashier), or the configured admin token
+    /// (`account: None`, role admin).
+    Staff {
+        /// The staff account; `None` for the admin token.
+        account: Option<AccountId>,
+        /// Admin, manager or cashier.
+        role: Role,
+    },
+    /// A kiosk device account; it holds and buys as the customer record of the same id.
+    Kiosk(AccountId),
 }
 
 impl Principal {
-    /// The idempotency scope of this principal: `staff` or `customer:<id>`.
+    /// The role.
+    #[must_use]
+    pub const fn role(&self) -> Role {
+        match self {
+            Principal::Customer(_) => Role::Customer,
+            Principal::Staff { role, .. } => *role,
+            Principal::Kiosk(_) => Role::Kiosk,
+        }
+    }
+
+    /// The account, if any (`None` for the admin token).
+    #[must_use]
+    pub fn account_id(&self) -> Option<AccountId> {
+        match self {
+            Principal::Customer(c) => Some(AccountId::from_uuid(c.as_uuid())),
+            Principal::Staff { account, .. } => *account,
+            Principal::Kiosk(a) => Some(*a),
+        }
+    }
+
+    /// The customer record that owns holds and bookings made by this principal: the
+    /// customer's own, or the kiosk's (same UUID as its account). Staff own none.
+    #[must_use]
+    pub fn owner(&self) -> Option<CustomerId> {
+        match self {
+            Principal::Customer(c) => Some(*c),
+            Principal::Kiosk(a) => Some(CustomerId::from_uuid(a.as_uuid())),
+            Principal::Staff { .. } => None,
+        }
+    }
+
+    /// Whether this principal has `permission`.
+    #[must_use]
+    pub const fn allows(&self, permission: Permission) -> bool {
+        allows(self.role(), permission)
+    }
+
+    /// `Ok` if this principal has `permission`.
+    ///
+    /// # Errors
+    /// 403 `forbidden` naming what is missing.
+    pub fn require(&self, permission: Permission) -> Result<(), ApiError> {
+        if self.allows(permission) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(format!("the {} role may not do this ({permission:?})", self.role())))
+        }
+    }
+
+    /// The idempotency scope: `staff`, `staff:<id>`, `customer:<id>` or `kiosk:<id>`.
     #[must_use]
     pub fn scope(&self) -> String {
         match self {
-            Principal::Staff => "staff".to_owned(),
+            Principal::Staff { account: None, .. } => "staff".to_owned(),
+            Principal::Staff { account: Some(id), .. } => format!("staff:{id}"),
             Principal::Customer(id) => format!("customer:{id}"),
+            Principal::Kiosk(id) => format!("kiosk:{id}"),
         }
     }
 }
 
-/// A signed-in customer (403 for staff, 401 without a valid token).
+/// How the caller proved who they are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Credential {
+    /// The configured admin token.
+    AdminToken,
+    /// A bearer token (API client, kiosk).
+    Bearer,
+    /// The browser session cookie.
+    Cookie,
+}
+
+/// A resolved caller.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Identity {
+    /// Who.
+    pub principal: Principal,
+    /// How.
+    pub credential: Credential,
+    /// SHA-256 of the token or cookie (`None` for the admin token).
+    pub token_sha256: Option<[u8; 32]>,
+    /// Whether the account's email is verified.
+    pub email_verified: bool,
+    /// Whether the account has TOTP enabled.
+    pub totp_enabled: bool,
+}
+
+/// A signed-in customer (403 for others, 401 without credentials).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CustomerPrincipal(pub CustomerId);
 
-/// Staff (403 for customers, 401 without a valid token).
+/// A signed-in customer whose email is verified (403 `email_unverified` otherwise).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct StaffPrincipal;
+pub struct VerifiedCustomer(pub CustomerId);
 
-/// The principal resolved for this request, kept in its extensions.
+/// Catalog staff: admin or manager.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StaffPrincipal(pub Principal);
+
+/// Box office staff: admin, manager or cashier.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BoxOfficePrincipal(pub Principal);
+
+/// An admin.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AdminPrincipal(pub Principal);
+
+/// The identity resolved for this request, kept in its extensions.
 #[derive(Clone, Copy, Debug)]
-struct Resolved(Option<Principal>);
-
-/// Known tokens: the admin token and a bounded cache of customer token hashes.
-#[derive(Debug)]
-pub struct Authenticator {
-    admin_token: Secret,
-    customers: DashMap<[u8; 32], CustomerId>,
-}
-
-impl Authenticator {
-    /// An authenticator for `admin_token`.
-    #[must_use]
-    pub fn new(admin_token: Secret) -> Self {
-        Self { admin_token, customers: DashMap::new() }
-    }
-
-    /// The admin token.
-    #[must_use]
-    pub fn admin_token(&self) -> &Secret {
-        &self.admin_token
-    }
-
-    /// Remembers a customer's token hash (called when the token is issued).
-    pub fn remember(&self, token_sha256: [u8; 32], customer: CustomerId) {
-        if self.customers.len() >= TOKEN_CACHE_ENTRIES_MAX {
-            // Bounded memory: dropping the cache only costs one lookup per active customer.
-            self.customers.clear();
-        }
-        self.customers.insert(token_sha256, customer);
-    }
-
-    /// Resolves a bearer token.
-    ///
-    /// # Errors
-    /// 401 for an unknown token; 503 when storage fails.
-    pub async fn resolve(&self, storage: &dyn Storage, token: &str) -> Result<Principal, ApiError> {
-        if bool::from(token.as_bytes().ct_eq(self.admin_token.expose().as_bytes())) {
-            return Ok(Principal::Staff);
-        }
-        let hash = token_sha256(token);
-        if let Some(id) = self.customers.get(&hash) {
-            return Ok(Principal::Customer(*id));
-        }
-        match storage.customer_by_token(&hash).await? {
-            Some(customer) => {
-                self.remember(hash, customer.id);
-                Ok(Principal::Customer(customer.id))
-            }
-            None => Err(ApiError::unauthorized("unknown bearer token")),
-        }
-    }
-}
+struct Resolved(Option<Identity>);
 
 /// SHA-256 of a token, as stored.
 #[must_use]
@@ -134,6 +196,10 @@ pub fn hex(bytes: &[u8]) -> String {
     })
 }
 
+fn token_ok(token: &str) -> bool {
+    !token.is_empty() && token.len() <= TOKEN_LEN_MAX && token.bytes().all(|b| b.is_ascii_graphic())
+}
+
 /// The bearer token of a request, if it has an `Authorization` header.
 ///
 /// # Errors
@@ -146,65 +212,40 @@ pub fn bearer_token(parts: &Parts) -> Result<Option<&str>, ApiError> {
     let text = value.to_str().map_err(|_| malformed())?;
     let (scheme, token) = text.split_once(' ').ok_or_else(malformed)?;
     let token = token.trim();
-    let token_ok = !token.is_empty() && token.len() <= TOKEN_LEN_MAX && token.bytes().all(|b| b.is_ascii_graphic());
-    if !scheme.eq_ignore_ascii_case("bearer") || !token_ok {
+    if !scheme.eq_ignore_ascii_case("bearer") || !token_ok(token) {
         return Err(malformed());
     }
     Ok(Some(token))
 }
 
-/// The principal of a request (`None` without an `Authorization` header), resolved once.
+/// The identity of a request (`None` without credentials), resolved once. An unknown
+/// bearer token is 401; an unknown or expired session cookie counts as no credential.
 ///
 /// # Errors
 /// 401 for a malformed header or an unknown token; 503 when storage fails.
-pub async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<Option<Principal>, ApiError> {
-    if let Some(Resolved(principal)) = parts.extensions.get::<Resolved>() {
-        return Ok(*principal);
+pub async fn identify(parts: &mut Parts, state: &AppState) -> Result<Option<Identity>, ApiError> {
+    if let Some(Resolved(identity)) = parts.extensions.get::<Resolved>() {
+        return Ok(*identity);
     }
-    let principal = match bearer_token(parts)? {
-        Some(token) => Some(state.auth.resolve(state.storage.as_ref(), token).await?),
-        None => None,
+    let identity = if let Some(token) = bearer_token(parts)? {
+        let found = state.auth.identify(token, false).await?;
+        Some(found.ok_or_else(|| ApiError::unauthorized("unknown, expired or revoked bearer token"))?)
+    } else {
+        match cookies::get(&parts.headers, SESSION_COOKIE).filter(|t| token_ok(t)) {
+            Some(cookie) => state.auth.identify(cookie, true).await?,
+            None => None,
+        }
     };
-    parts.extensions.insert(Resolved(principal));
-    Ok(principal)
+    parts.extensions.insert(Resolved(identity));
+    Ok(identity)
 }
 
-impl FromRequestParts<AppState> for Principal {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        authenticate(parts, state).await?.ok_or_else(|| ApiError::unauthorized("missing bearer token"))
-    }
-}
-
-impl OptionalFromRequestParts<AppState> for Principal {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Option<Self>, Self::Rejection> {
-        authenticate(parts, state).await
-    }
-}
-
-impl FromRequestParts<AppState> for CustomerPrincipal {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        match <Principal as FromRequestParts<AppState>>::from_request_parts(parts, state).await? {
-            Principal::Customer(id) => Ok(CustomerPrincipal(id)),
-            Principal::Staff => Err(ApiError::forbidden("this endpoint is for customers; use a customer token")),
-        }
-    }
-}
-
-impl FromRequestParts<AppState> for StaffPrincipal {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        match <Principal as FromRequestParts<AppState>>::from_request_parts(parts, state).await? {
-            Principal::Staff => Ok(StaffPrincipal),
-            Principal::Customer(_) => Err(ApiError::forbidden("this endpoint is for staff")),
-        }
-    }
+/// The principal of a request (`None` without credentials), resolved once.
+///
+/// # Errors
+/// As [`identify`].
+pub async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<Option<Principal>, ApiError> {
+    Ok(identify(parts, state).await?.map(|i| i.principal))
 }
 
 #[cfg(test)]
@@ -237,5 +278,19 @@ mod tests {
         assert_eq!(a.len(), 64);
         assert_ne!(a, generate_token());
         assert_eq!(hex(&[0, 255]), "00ff");
+    }
+
+    #[test]
+    fn principals_know_their_role_owner_and_scope() {
+        let customer = Principal::Customer(CustomerId::new());
+        assert_eq!((customer.role(), customer.owner().is_some()), (Role::Customer, true));
+        let kiosk = Principal::Kiosk(AccountId::new());
+        assert_eq!(kiosk.owner().map(|c| c.as_uuid()), kiosk.account_id().map(|a| a.as_uuid()));
+        let operator = Principal::Staff { account: None, role: Role::Admin };
+        assert_eq!(operator.scope(), "staff");
+        assert!(operator.require(Permission::ManageStaff).is_ok());
+        let cashier = Principal::Staff { account: Some(AccountId::new()), role: Role::Cashier };
+        assert_eq!(cashier.require(Permission::ManageCatalog).err().map(|e| e.status()), Some(StatusCode::FORBIDDEN));
+        assert!(cashier.owner().is_none());
     }
 }

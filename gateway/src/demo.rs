@@ -14,7 +14,7 @@ use chrono::{DateTime, Duration, DurationRound, Utc};
 
 use crate::demo_data::{self, DemoFilm};
 use crate::error::ApiError;
-use crate::routes::customers::{NewCustomer, register};
+use crate::routes::customers::demo_customer;
 use crate::routes::showtime_rules::ends_at;
 use crate::state::AppState;
 
@@ -62,8 +62,7 @@ pub async fn seed(state: &AppState, data_dir: &Path) -> Result<DemoReport, ApiEr
     }
     let auditoriums = seed_auditoriums(state).await?;
     let showtimes = seed_showtimes(state, &films, &auditoriums).await?;
-    let customer = NewCustomer { name: "Demo Customer".into(), email: "demo@boxoffice.test".into() };
-    let created = register(state, customer).await?;
+    let created = demo_customer(state).await?;
     write_token(&token_file, &created.token)
         .map_err(|e| ApiError::internal(format!("{}: {e}", token_file.display())))?;
     tracing::info!(films = films.len(), auditoriums = auditoriums.len(), showtimes, "demo data seeded");

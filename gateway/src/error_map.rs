@@ -19,6 +19,7 @@
 //! | `EngineError::Overloaded` | 503 | `overloaded`, `Retry-After: 1` |
 //! | `EngineError::StorageUnavailable` | 503 | `storage_unavailable`, `Retry-After: 1` |
 //! | `EngineError::Timeout` | 503 | `timeout`, `Retry-After: 1` |
+//! | `EngineError::NotOwner` | 503 | `not_owner`, `Retry-After: 1` |
 //! | `StorageError::NotFound` | 404 | `not_found` (+ `entity`, `id`) |
 //! | `StorageError::Overlap` | 409 | `showtime_overlap` (+ `conflicting_showtime_id`) |
 //! | `StorageError::Duplicate` | 409 | `duplicate` (+ `field`) |
@@ -84,6 +85,7 @@ pub fn engine(e: &EngineError) -> Problem {
                 .caused_by(cause.clone())
         }
         E::Timeout => retry_later(code, "the showtime did not answer in time; check your bookings before retrying"),
+        E::NotOwner => retry_later(code, "the showtime is moving to another node; nothing was changed, retry in a moment"),
     }
 }
 
@@ -105,7 +107,7 @@ pub fn storage(e: &StorageError) -> Problem {
                 .with("balance", money(*balance))
         }
         S::Overloaded => retry_later("overloaded", "storage is busy; retry in a moment"),
-        S::SequenceConflict { .. } | S::Unavailable(_) | S::Corrupt(_) => {
+        S::SequenceConflict { .. } | S::Fenced { .. } | S::Unavailable(_) | S::Corrupt(_) => {
             retry_later("storage_unavailable", "storage could not complete the request; retry later")
                 .caused_by(e.to_string())
         }

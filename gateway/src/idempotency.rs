@@ -61,6 +61,29 @@ impl InFlight {
     }
 }
 
+/// How often stored responses older than `server.idempotency_ttl_ms` are purged.
+const PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Starts the task that purges expired idempotent responses until `shutdown` fires.
+pub fn spawn_purger(state: &AppState) {
+    let (storage, clock, token) = (state.storage.clone(), state.clock.clone(), state.shutdown.clone());
+    let ttl_ms = i64::try_from(state.config.server.idempotency_ttl_ms).unwrap_or(i64::MAX);
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(PURGE_EVERY);
+        loop {
+            tokio::select! {
+                () = token.cancelled() => return,
+                _ = every.tick() => {}
+            }
+            match storage.purge_idempotent_responses(clock.now().minus_millis(ttl_ms)).await {
+                Ok(0) => {}
+                Ok(purged) => tracing::info!(purged, "expired idempotent responses purged"),
+                Err(error) => tracing::warn!(%error, "purging idempotent responses failed; will retry"),
+            }
+        }
+    });
+}
+
 /// The middleware (`axum::middleware::from_fn_with_state`).
 pub async fn middleware(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let mutating = matches!(*request.method(), Method::POST | Method::PUT | Method::PATCH | Method::DELETE);
@@ -83,7 +106,10 @@ async fn idempotent(state: &AppState, request: Request, next: Next) -> Result<Re
     let fingerprint = fingerprint(&parts.method, path, &body);
 
     let _running = state.idempotency.begin(&scope, &key)?;
-    if let Some(stored) = state.storage.idempotent_response(&scope, &key).await? {
+    let ttl_ms = i64::try_from(state.config.server.idempotency_ttl_ms).unwrap_or(i64::MAX);
+    let oldest = state.clock.now().minus_millis(ttl_ms);
+    let stored = state.storage.idempotent_response(&scope, &key).await?.filter(|s| s.created_at >= oldest);
+    if let Some(stored) = stored {
         if stored.request_hash != fingerprint {
             return Err(Problem::new(
                 StatusCode::UNPROCESSABLE_ENTITY,

@@ -5,9 +5,15 @@
 //! | --- | --- |
 //! | [`startup`] | [`startup::Application`]: build (store, engine, listener), serve, shut down |
 //! | [`config`] | layered settings: defaults, TOML file, `BOXOFFICE_*` environment |
+//! | [`cluster`] | several nodes on one store: membership, placement, forwarding |
 //! | [`state`] | [`state::AppState`], shared by every handler |
 //! | [`routes`] | one module per resource, and the middleware stack |
-//! | [`auth`] | bearer tokens: staff and customer principals |
+//! | [`auth`] | principals, roles and permissions; bearer tokens and session cookies |
+//! | [`security`] | signing key, passwords, TOTP, rate limits, CSRF, headers, TLS |
+//! | [`accounts`] | account rules: registration, sessions, link tokens, the first admin |
+//! | [`mail`] | outgoing email: templates, the queue, outbox files and SMTP |
+//! | [`audit`] | the audit log middleware of staff actions |
+//! | [`qr`] | QR codes (SVG and PNG) |
 //! | [`admin_token`] | the staff token: configured, or generated once into the data dir |
 //! | [`idempotency`] | the `Idempotency-Key` middleware |
 //! | [`error`], [`error_map`], [`error_codes`] | [`error::ApiError`] as RFC 9457 problem JSON |
@@ -15,12 +21,16 @@
 //! | [`http_errors`] | 404 fallback, problem rewriting of bare errors, panics |
 //! | [`metrics`] | the Prometheus recorder and the HTTP metrics middleware |
 //! | [`openapi`], [`docs_page`] | the generated OpenAPI document and its HTML page |
-//! | [`store`] | opening the configured storage backend |
+//! | [`store`], [`store_scylla`] | opening the configured storage backend (SQLite or ScyllaDB) |
 //! | [`demo`], [`demo_data`] | demo films, auditoriums, showtimes and a customer for `serve --demo` |
 //! | [`telemetry`] | logging |
+//! | [`ws`] | the WebSocket endpoint `/ws`: kiosks and live seat maps |
 
+pub mod accounts;
 pub mod admin_token;
+pub mod audit;
 pub mod auth;
+pub mod cluster;
 pub mod config;
 pub mod demo;
 pub mod demo_data;
@@ -31,10 +41,15 @@ pub mod error_map;
 pub mod extract;
 pub mod http_errors;
 pub mod idempotency;
+pub mod mail;
 pub mod metrics;
 pub mod openapi;
+pub mod qr;
 pub mod routes;
+pub mod security;
 pub mod startup;
 pub mod state;
 pub mod store;
+pub mod store_scylla;
 pub mod telemetry;
+pub mod ws;

@@ -1,4 +1,4 @@
-//! The `boxoffice` binary: `serve`, `backup` and `migrate`. Thin: it parses the command
+//! The `boxoffice` binary: `serve`, `backup`, `migrate` and `admin create`. Thin: it parses the command
 //! line, loads configuration, installs telemetry and hands over to the library.
 
 use std::path::PathBuf;
@@ -40,6 +40,20 @@ enum Command {
         /// Data directory: the database becomes DIR/boxoffice.db (overrides storage.url).
         #[arg(long, value_name = "DIR")]
         data_dir: Option<PathBuf>,
+        /// PEM certificate chain: serve HTTPS (with --tls-key; overrides tls.cert_file).
+        #[arg(long, value_name = "FILE", requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// PEM private key of --tls-cert (overrides tls.key_file).
+        #[arg(long, value_name = "FILE", requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+        /// Also listen for plain HTTP on ADDR and redirect it to HTTPS (tls.redirect_http_bind).
+        #[arg(long, value_name = "ADDR", requires = "tls_cert")]
+        redirect_http: Option<String>,
+    },
+    /// Manage accounts without a running server.
+    Admin {
+        #[command(subcommand)]
+        command: boxoffice_gateway::accounts::bootstrap::AdminCommand,
     },
     /// Write a consistent copy of the database to DEST; safe while a server is running.
     Backup {
@@ -71,9 +85,17 @@ fn main() -> anyhow::Result<()> {
         || tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("cannot build the tokio runtime");
     let system = actix_rt::System::with_tokio_rt(runtime);
     match cli.command {
-        Command::Serve { demo, config, bind, data_dir } => {
-            let settings = Settings::load(config.as_deref(), &Overrides { bind, data_dir })?;
+        Command::Serve { demo, config, bind, data_dir, tls_cert, tls_key, redirect_http } => {
+            let mut settings = Settings::load(config.as_deref(), &Overrides { bind, data_dir })?;
+            if tls_cert.is_some() {
+                (settings.tls.cert_file, settings.tls.key_file) = (tls_cert, tls_key);
+            }
+            settings.tls.redirect_http_bind = redirect_http.or(settings.tls.redirect_http_bind);
+            settings.validate()?;
             system.block_on(serve(settings, demo))
+        }
+        Command::Admin { command } => {
+            system.block_on(boxoffice_gateway::accounts::bootstrap::run(command)).map_err(anyhow::Error::msg)
         }
         Command::Backup { dest, config, data_dir } => {
             let settings = Settings::load(config.as_deref(), &Overrides { bind: None, data_dir })?;
@@ -104,7 +126,8 @@ async fn serve(settings: Settings, seed_demo: bool) -> anyhow::Result<()> {
             None => println!("demo customer token: not found ({} is missing)", report.token_file.display()),
         }
     }
-    println!("boxoffice listening on http://{}", app.address());
+    let scheme = if app.tls_enabled() { "https" } else { "http" };
+    println!("boxoffice listening on {scheme}://{}", app.address());
     println!("admin token: in {}", app.admin_token_source());
     app.run_until_stopped(shutdown_signal()).await?;
     Ok(())

@@ -31,6 +31,7 @@ pub fn recorder() -> Result<PrometheusHandle, String> {
                 .map_err(|e| e.to_string())?
                 .install_recorder()
                 .map_err(|e| e.to_string())?;
+            spawn_upkeep(handle.clone())?;
             metrics::describe_counter!(HTTP_REQUESTS_TOTAL, "HTTP requests answered, by method, route and status");
             metrics::describe_histogram!(
                 HTTP_REQUEST_SECONDS,
@@ -40,6 +41,24 @@ pub fn recorder() -> Result<PrometheusHandle, String> {
             Ok(handle)
         })
         .clone()
+}
+
+/// How often histogram samples are drained into their buckets.
+const UPKEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// `install_recorder` leaves upkeep to the caller: without it, histogram samples pile up in
+/// memory until `/metrics` is scraped. One thread per process drains them.
+fn spawn_upkeep(handle: PrometheusHandle) -> Result<(), String> {
+    std::thread::Builder::new()
+        .name("metrics-upkeep".into())
+        .spawn(move || {
+            loop {
+                std::thread::sleep(UPKEEP_EVERY);
+                handle.run_upkeep();
+            }
+        })
+        .map(|_| ())
+        .map_err(|e| format!("cannot start the metrics upkeep thread: {e}"))
 }
 
 /// Records every request's count and latency under its route template.

@@ -8,7 +8,9 @@ use std::sync::OnceLock;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{auditoriums, bookings, customers, films, health, showtimes};
+use crate::routes::{
+    auditoriums, auth, bookings, box_office, customer_admin, customer_import, customers, films, health, profile, showtimes, staff, two_factor,
+};
 
 /// An error body (RFC 9457 problem JSON); extension members vary by `code`.
 #[derive(Debug, utoipa::ToSchema)]
@@ -58,14 +60,30 @@ impl Modify for BearerAuth {
         customers::create_customer, customers::me, customers::my_wallet, customers::my_bookings,
         bookings::seat_map, bookings::block_seats, bookings::create_hold, bookings::current_hold, bookings::release_hold,
         bookings::purchase, bookings::get_booking, bookings::cancel_booking,
+        auth::login, auth::logout, auth::logout_all, auth::session, auth::verify_email, auth::resend_verification,
+        auth::request_reset, auth::confirm_reset,
+        profile::get_profile, profile::update_profile, profile::change_email, profile::change_password,
+        profile::delete_account, profile::export,
+        two_factor::begin, two_factor::confirm, two_factor::disable, two_factor::new_codes,
+        staff::create_staff, staff::list_staff, staff::get_staff, staff::patch_staff, staff::create_kiosk,
+        staff::list_kiosks, staff::revoke_kiosk,
+        customer_admin::get_customer, customer_admin::customer_bookings, customer_admin::customer_wallet,
+        customer_admin::adjust_wallet, customer_admin::verify_by_hand, customer_admin::audit_log,
+        customer_import::import_customers,
+        box_office::hold, box_office::sell_hold, box_office::sell_now, box_office::release, box_office::ticket,
+        box_office::print_ticket,
     ),
-    components(schemas(ProblemDoc)),
+    components(schemas(ProblemDoc, boxoffice_storage::BookingWhen, boxoffice_storage::AccountId, boxoffice_storage::Timestamp)),
     modifiers(&BearerAuth),
     tags(
         (name = "films", description = "The film catalog"),
         (name = "auditoriums", description = "Screens and seat layouts"),
         (name = "showtimes", description = "Screenings: scheduling, rescheduling, cancelling"),
         (name = "customers", description = "Customer accounts, wallets and their bookings"),
+        (name = "auth", description = "Login, logout, sessions, email verification, password reset"),
+        (name = "account", description = "The signed-in account: profile, password, 2FA, deletion, export"),
+        (name = "staff", description = "Staff accounts, kiosk devices, the audit log (admins)"),
+        (name = "box office", description = "Walk-in sales at the counter and tickets"),
         (name = "booking", description = "Seat maps, holds, purchases and booking cancellation"),
         (name = "operations", description = "Health, readiness and metrics"),
     ),

@@ -6,17 +6,16 @@
 //! `server.shutdown_grace_ms`, the engine stops its actors after flushing their batches, and
 //! the store commits what is queued. Must run inside an actix `System` (the engine's actors).
 
-use std::future::{Future, IntoFuture};
+use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use boxoffice_engine::{Clock, Engine, EngineError, SystemClock};
+use boxoffice_engine::{Clock, EngineError, SystemClock};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 use crate::admin_token::{self, AdminTokenError, TokenSource};
-use crate::auth::Authenticator;
 use crate::config::{ConfigError, Settings};
 use crate::idempotency::InFlight;
 use crate::state::AppState;
@@ -51,6 +50,12 @@ pub enum StartupError {
     /// The engine failed at start (settling unsettled payments).
     #[error("engine start-up: {0}")]
     Engine(#[from] EngineError),
+    /// The signing key, password hashing, mail or TLS could not be set up.
+    #[error("security set-up: {0}")]
+    Security(String),
+    /// The cluster could not be set up.
+    #[error("{0}")]
+    Cluster(String),
     /// The HTTP server failed.
     #[error("http server: {0}")]
     Serve(std::io::Error),
@@ -63,6 +68,7 @@ pub struct Application {
     state: AppState,
     store: Store,
     admin_token_source: TokenSource,
+    tls: Option<Arc<rustls::ServerConfig>>,
 }
 
 impl Application {
@@ -80,32 +86,63 @@ impl Application {
         let metrics = crate::metrics::recorder().map_err(StartupError::Metrics)?;
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let storage = store.storage();
-        let engine =
-            Engine::start(Arc::clone(&storage), settings.engine.clone(), Arc::clone(&clock), settings.wallet.currency);
-        let settle = tokio::time::timeout(Duration::from_millis(SETTLE_TIMEOUT_MS), engine.settle_unsettled_payments());
+        let (engine, cluster) = crate::cluster::start_engine(&settings, Arc::clone(&storage), Arc::clone(&clock))
+            .map_err(|e| StartupError::Cluster(e.to_string()))?;
+        // With several nodes, younger payments may be confirming on another node right now.
+        let settling = async {
+            if cluster.is_some() { engine.settle_old_unsettled_payments().await } else { engine.settle_unsettled_payments().await }
+        };
+        let settle = tokio::time::timeout(Duration::from_millis(SETTLE_TIMEOUT_MS), settling);
         let refunded = settle.await.map_err(|_| EngineError::Timeout)??;
         if refunded > 0 {
             tracing::warn!(refunded, "refunded payments left unsettled by an earlier stop");
         }
         let listener = TcpListener::bind(bind).await.map_err(|error| StartupError::Bind { address: bind, error })?;
         let address = listener.local_addr().map_err(|error| StartupError::Bind { address: bind, error })?;
+        let accounts = store.accounts();
+        let shutdown = CancellationToken::new();
+        let parts = crate::accounts::setup::build(
+            &settings,
+            &data_dir,
+            admin_token,
+            Arc::clone(&accounts),
+            Arc::clone(&clock),
+            address,
+        )
+        .map_err(StartupError::Security)?;
+        crate::accounts::setup::redirect_http(&settings, address, shutdown.clone())
+            .await
+            .map_err(StartupError::Security)?;
         let state = AppState {
             storage,
+            accounts,
+            security: parts.security,
+            mailer: parts.mailer,
             engine,
             config: Arc::new(settings),
-            auth: Arc::new(Authenticator::new(admin_token)),
+            auth: parts.auth,
             idempotency: Arc::new(InFlight::default()),
             metrics,
-            shutdown: CancellationToken::new(),
+            shutdown,
             clock,
+            cluster,
         };
-        Ok(Self { listener, address, state, store, admin_token_source })
+        if let Some(cluster) = &state.cluster {
+            cluster.start_probes(state.shutdown.clone());
+        }
+        Ok(Self { listener, address, state, store, admin_token_source, tls: parts.tls })
     }
 
     /// The bound port (useful with port 0).
     #[must_use]
     pub fn port(&self) -> u16 {
         self.address.port()
+    }
+
+    /// Whether the server speaks HTTPS.
+    #[must_use]
+    pub fn tls_enabled(&self) -> bool {
+        self.tls.is_some()
     }
 
     /// The bound address.
@@ -141,7 +178,7 @@ impl Application {
     where
         F: Future<Output = ()> + Send + 'static,
     {
-        let Application { listener, address, state, store, .. } = self;
+        let Application { listener, address, state, store, tls, .. } = self;
         let token = state.shutdown.clone();
         let trigger = token.clone();
         tokio::spawn(async move {
@@ -150,17 +187,18 @@ impl Application {
                 () = trigger.cancelled() => {}
             }
         });
+        crate::idempotency::spawn_purger(&state);
         let grace = Duration::from_millis(state.config.server.shutdown_grace_ms);
         let engine = state.engine.clone();
+        let mailer = state.mailer.clone();
         tracing::info!(%address, "serving");
-        let server =
-            axum::serve(listener, crate::routes::app(state)).with_graceful_shutdown(token.clone().cancelled_owned());
+        let server = crate::security::tls::serve(listener, crate::routes::app(state), tls, token.clone());
         let deadline = async {
             token.cancelled().await;
             tokio::time::sleep(grace).await;
         };
         let result = tokio::select! {
-            served = server.into_future() => served.map_err(StartupError::Serve),
+            served = server => served.map_err(StartupError::Serve),
             () = deadline => {
                 tracing::warn!(grace_ms = grace.as_millis() as u64, "requests still running after the grace period; closing them");
                 Ok(())
@@ -170,6 +208,7 @@ impl Application {
         if tokio::time::timeout(grace.max(Duration::from_secs(1)), engine.shutdown()).await.is_err() {
             tracing::warn!("engine did not stop within the grace period");
         }
+        mailer.flush(grace.max(Duration::from_secs(1))).await;
         store.close().await;
         tracing::info!("storage flushed; bye");
         result

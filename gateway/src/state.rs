@@ -7,24 +7,32 @@ use std::sync::Arc;
 
 use axum::extract::FromRef;
 use boxoffice_engine::{Clock, Engine};
-use boxoffice_storage::{Currency, Storage};
+use boxoffice_storage::{Accounts, Currency, Storage};
 use metrics_exporter_prometheus::PrometheusHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::auth::Authenticator;
 use crate::config::Settings;
 use crate::idempotency::InFlight;
+use crate::mail::Mailer;
+use crate::security::Security;
 
 /// Shared state of the HTTP application.
 #[derive(Clone)]
 pub struct AppState {
     /// The persistence backend.
     pub storage: Arc<dyn Storage>,
+    /// Accounts, sessions and the audit log (the same backend as `storage`).
+    pub accounts: Arc<dyn Accounts>,
+    /// Signing key, password hashing, rate limits, TOTP replay guard.
+    pub security: Arc<Security>,
+    /// The outgoing mail queue.
+    pub mailer: Mailer,
     /// The booking engine (showtime actors).
     pub engine: Engine,
     /// The loaded configuration.
     pub config: Arc<Settings>,
-    /// Known tokens: the admin token and the customer token cache.
+    /// Credentials: the admin token and the session and token cache.
     pub auth: Arc<Authenticator>,
     /// Idempotency keys whose request is running now.
     pub idempotency: Arc<InFlight>,
@@ -34,6 +42,8 @@ pub struct AppState {
     pub shutdown: CancellationToken,
     /// The time source (the wall clock in production).
     pub clock: Arc<dyn Clock>,
+    /// Several nodes: membership, placement, forwarding (`None`: a single node).
+    pub cluster: Option<Arc<crate::cluster::Cluster>>,
 }
 
 impl AppState {

@@ -1,5 +1,6 @@
-//! Opening the configured store. Today `storage.url` is `sqlite:PATH`; [`Store`] keeps the
-//! concrete backend so shutdown can flush it, and hands out the `Storage` trait object.
+//! Opening the configured store: `sqlite:PATH` (the default) or
+//! `scylla://HOST:PORT,.../KEYSPACE` (with the `scylla` feature). [`Store`] keeps the
+//! concrete backend so shutdown can flush it, and hands out the trait objects.
 
 use std::sync::Arc;
 
@@ -9,9 +10,17 @@ use boxoffice_storage::{Storage, StorageError};
 use crate::config::{StorageLocation, StorageSettings};
 
 /// An open store.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Store {
-    sqlite: Arc<SqliteStorage>,
+    sqlite: Option<Arc<SqliteStorage>>,
+    storage: Arc<dyn Storage>,
+    accounts: Arc<dyn boxoffice_storage::Accounts>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("sqlite", &self.sqlite).finish_non_exhaustive()
+    }
 }
 
 impl Store {
@@ -25,22 +34,41 @@ impl Store {
             StorageLocation::Sqlite(path) => {
                 let options =
                     SqliteOptions { synchronous_full: settings.synchronous_full, ..SqliteOptions::new(&path) };
-                let sqlite = SqliteStorage::open(options)
-                    .map_err(|error| StoreError::Open { url: settings.url.clone(), error })?;
-                Ok(Self { sqlite: Arc::new(sqlite) })
+                let sqlite = Arc::new(
+                    SqliteStorage::open(options).map_err(|error| StoreError::Open { url: settings.url.clone(), error })?,
+                );
+                let storage = Arc::clone(&sqlite) as Arc<dyn Storage>;
+                let accounts = Arc::clone(&sqlite) as Arc<dyn boxoffice_storage::Accounts>;
+                Ok(Self { sqlite: Some(sqlite), storage, accounts })
             }
+            StorageLocation::Scylla(url) => crate::store_scylla::open(settings, url),
         }
+    }
+
+    /// A store of any backend (the ScyllaDB one, tests).
+    #[must_use]
+    pub fn from_parts(storage: Arc<dyn Storage>, accounts: Arc<dyn boxoffice_storage::Accounts>) -> Self {
+        Self { sqlite: None, storage, accounts }
     }
 
     /// The store as the trait every caller uses.
     #[must_use]
     pub fn storage(&self) -> Arc<dyn Storage> {
-        Arc::clone(&self.sqlite) as Arc<dyn Storage>
+        Arc::clone(&self.storage)
     }
 
-    /// Commits everything queued and stops the writer; reads keep working.
+    /// The same store as the accounts trait.
+    #[must_use]
+    pub fn accounts(&self) -> Arc<dyn boxoffice_storage::Accounts> {
+        Arc::clone(&self.accounts)
+    }
+
+    /// Commits everything queued and stops the writer; reads keep working. (ScyllaDB
+    /// writes are durable when answered: nothing to flush.)
     pub async fn close(&self) {
-        self.sqlite.close().await;
+        if let Some(sqlite) = &self.sqlite {
+            sqlite.close().await;
+        }
     }
 }
 

@@ -32,6 +32,8 @@ impl Server {
             .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
             .arg(data)
             .env("BOXOFFICE_AUTH__ADMIN_TOKEN", ADMIN)
+            .env("BOXOFFICE_ACCOUNTS__PASSWORD_HASH_MEMORY_KIB", "64")
+            .env("BOXOFFICE_ACCOUNTS__PASSWORD_HASH_ITERATIONS", "1")
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -163,12 +165,19 @@ async fn setup(client: &Client) -> (String, Vec<String>) {
             .call(
                 Method::POST,
                 "/api/v1/customers",
-                "",
-                Some(json!({"name": format!("C{i}"), "email": format!("c{i}@crash.test")})),
+                ADMIN,
+                Some(json!({
+                    "email": format!("c{i}@crash.test"), "username": format!("crash-{i}"), "first_name": format!("C{i}"),
+                    "last_name": "Crash", "password": "correct horse battery staple",
+                })),
             )
             .await
             .unwrap();
         assert_eq!(status, 201, "{c}");
+        // Buying needs a verified email; staff verify it by hand (the credit follows).
+        let verify = format!("/api/v1/customers/{}/verify-email", c["account"]["id"].as_str().unwrap());
+        let (status, verified) = client.call(Method::POST, &verify, ADMIN, None).await.unwrap();
+        assert_eq!(status, 200, "{verified}");
         tokens.push(c["token"].as_str().unwrap().to_owned());
     }
     (showtime["id"].as_str().unwrap().to_owned(), tokens)

@@ -58,9 +58,26 @@ impl Api {
         Ok(Self { client, base })
     }
 
+    /// The base URL.
+    pub fn base(&self) -> &Url {
+        &self.base
+    }
+
     /// Calls `method path` with an optional bearer token and JSON body; never fails: a
     /// network error is an answer with status 0.
     pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<&Value>) -> Answer {
+        self.call_keyed(method, path, token, body, None).await
+    }
+
+    /// Like [`Api::call`], with an `Idempotency-Key` header when `key` is given.
+    pub async fn call_keyed(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+        key: Option<&str>,
+    ) -> Answer {
         let started = Instant::now();
         let Ok(url) = self.base.join(path) else {
             return Answer { status: 0, body: Value::Null, took: started.elapsed() };
@@ -71,6 +88,9 @@ impl Api {
         }
         if let Some(body) = body {
             request = request.json(body);
+        }
+        if let Some(key) = key {
+            request = request.header("idempotency-key", key);
         }
         match request.send().await {
             Ok(response) => {
@@ -97,12 +117,19 @@ impl Api {
         Ok(answer.body)
     }
 
-    /// Creates a customer; returns `(id, token)`.
-    pub async fn create_customer(&self, name: &str, email: &str) -> anyhow::Result<(String, String)> {
-        let body =
-            self.expect(Method::POST, "/api/v1/customers", None, Some(&json!({"name": name, "email": email}))).await?;
-        let id = body.pointer("/customer/id").and_then(Value::as_str).context("customer id")?;
+    /// Registers a customer account and has staff (`admin`) verify its email, so it has the
+    /// starting credit and may buy; returns `(id, token)`.
+    pub async fn create_customer(&self, admin: &str, name: &str, email: &str) -> anyhow::Result<(String, String)> {
+        let username: String =
+            email.chars().take_while(|c| *c != '@').filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+        let registration = json!({
+            "email": email, "username": username, "first_name": name, "last_name": "Load",
+            "password": "correct horse battery staple",
+        });
+        let body = self.expect(Method::POST, "/api/v1/customers", None, Some(&registration)).await?;
+        let id = body.pointer("/account/id").and_then(Value::as_str).context("customer id")?;
         let token = body.get("token").and_then(Value::as_str).context("customer token")?;
+        self.expect(Method::POST, &format!("/api/v1/customers/{id}/verify-email"), Some(admin), None).await?;
         Ok((id.to_owned(), token.to_owned()))
     }
 

@@ -63,7 +63,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         bail!("{} does not answer /healthz", args.target);
     }
     let showtime = create_hot_showtime(&api, &args.admin_token).await?;
-    let tokens = create_customers(&api, connections).await?;
+    let tokens = create_customers(&api, &args.admin_token, connections).await?;
     println!("showtime {showtime}: 500 seats; {connections} connections; {} s per phase", args.duration.as_secs_f64());
 
     let trivial_before = trivial_phase(&api, connections, args.duration).await;
@@ -148,11 +148,12 @@ fn in_days(days: i64) -> String {
     at.format("%Y-%m-%dT%H:%M:00Z").to_string()
 }
 
-async fn create_customers(api: &Api, n: usize) -> anyhow::Result<Vec<String>> {
+async fn create_customers(api: &Api, admin: &str, n: usize) -> anyhow::Result<Vec<String>> {
     let run: u32 = rand::rng().random_range(0..1_000_000_000);
     let futures = (0..n).map(|i| {
         let api = api.clone();
-        async move { api.create_customer(&format!("Bench {i}"), &format!("bench-{run}-{i}@example.test")).await }
+        let admin = admin.to_owned();
+        async move { api.create_customer(&admin, &format!("Bench {i}"), &format!("bench-{run}-{i}@example.test")).await }
     });
     let created = futures::future::join_all(futures).await;
     created.into_iter().map(|r| r.map(|(_, token)| token)).collect()
@@ -215,6 +216,8 @@ async fn customer_loop(api: &Api, showtime: &str, token: &str, lane: usize, dead
             api.call(Method::POST, &format!("/api/v1/showtimes/{showtime}/holds"), Some(token), Some(&seats)).await;
         stats.entry("hold").or_default().record(&hold.outcome(), hold.took);
         let Some(hold_id) = hold.str("hold_id").filter(|_| hold.is_ok()).map(str::to_owned) else {
+            // The lane's other customer has the seats: wait a moment, as a person would.
+            tokio::time::sleep(Duration::from_millis(5)).await;
             continue;
         };
         let path = format!("/api/v1/showtimes/{showtime}/holds/{hold_id}/purchase");

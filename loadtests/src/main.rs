@@ -1,18 +1,9 @@
-//! `boxoffice-load`: load tools for boxoffice.
-//!
-//! | module | what it holds |
-//! | --- | --- |
-//! | `target` | parsing the target URL; loopback only unless `--allow-remote` |
-//! | `api` | a small typed client of the boxoffice HTTP API |
-//! | `stats` | latency histograms and counters per operation |
-//! | `bench` | the hot-showtime bench: durable decisions vs. a trivial endpoint |
+//! `boxoffice-load`: load tools for boxoffice. A thin command line over the
+//! `boxoffice_loadtests` library (its `lib.rs` has the module map).
 //!
 //! Every run is bounded in time and sends traffic only to loopback unless told otherwise.
 
-mod api;
-mod bench;
-mod stats;
-mod target;
+use boxoffice_loadtests::{bench, compare, kiosk, rush, setup};
 
 use clap::{Parser, Subcommand};
 
@@ -29,6 +20,19 @@ enum Command {
     /// Hammer one hot 500-seat showtime with hold → purchase → cancel cycles over HTTP and
     /// compare durable decisions/s with a trivial endpoint of the same server.
     Bench(bench::BenchArgs),
+    /// A lobby kiosk in the terminal: a live seat map over WebSocket; hold, buy, release.
+    Kiosk(kiosk::KioskArgs),
+    /// WebSocket capacity: N subscribed clients, server memory per connection, fan-out
+    /// latency while one showtime sells out.
+    WsCapacity(kiosk::capacity::CapacityArgs),
+    /// Prepare a target for a rush through the public API: showtimes (one hot), funded
+    /// customers, kiosk devices; written to a setup file.
+    Setup(setup::SetupArgs),
+    /// The release-day rush: simulated customers and kiosks on realistic paths, then the
+    /// invariants checked through the API and in the store.
+    Rush(rush::RushArgs),
+    /// The same rush against two targets in alternation; prints the ratios.
+    Compare(compare::CompareArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -36,5 +40,10 @@ fn main() -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     match cli.command {
         Command::Bench(args) => runtime.block_on(bench::run(args)),
+        Command::Kiosk(args) => runtime.block_on(kiosk::run(args)),
+        Command::WsCapacity(args) => runtime.block_on(kiosk::capacity::run(args)),
+        Command::Setup(args) => runtime.block_on(setup::run(args)),
+        Command::Rush(args) => runtime.block_on(rush::run(args)),
+        Command::Compare(args) => runtime.block_on(compare::run(args)),
     }
 }

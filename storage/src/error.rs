@@ -35,6 +35,18 @@ pub enum StorageError {
         /// The first sequence number of the refused batch.
         got: u64,
     },
+    /// The showtime is owned by a newer epoch than the writer's: another engine node took
+    /// it over, so this writer may never write it again (fencing). The batch is refused
+    /// whole.
+    #[error("showtime {showtime} is owned by epoch {current}, not by the writer's epoch {epoch}")]
+    Fenced {
+        /// The showtime.
+        showtime: ShowtimeId,
+        /// The writer's (stale) epoch.
+        epoch: u64,
+        /// The epoch that owns the showtime now.
+        current: u64,
+    },
     /// The write queue is full; try again shortly.
     #[error("storage is overloaded")]
     Overloaded,

@@ -91,6 +91,11 @@ uuid_id!(
     HoldId
 );
 uuid_id!(
+    /// A login account: a customer's (same UUID as its [`CustomerId`]), a staff member's or a
+    /// kiosk device's.
+    AccountId
+);
+uuid_id!(
     /// A confirmed, paid booking.
     BookingId
 );

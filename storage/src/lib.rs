@@ -7,13 +7,18 @@
 //! | [`catalog`] | films, auditoriums, showtimes, price lists |
 //! | [`journal`] | the per-showtime event journal and bookings |
 //! | [`wallet`] | customers and their wallet ledger |
+//! | [`accounts`], [`audit`] | login accounts, sessions, roles; the staff audit log |
+//! | [`ownership`] | which engine node owns a showtime: epochs and fencing |
 //! | [`error`] | [`StorageError`] |
 //! | [`sqlite`] | the embedded default backend |
+//! | [`scylla`] | the ScyllaDB backend (driver glue behind the `scylla` feature) |
 //! | [`conformance`] | the test suite every backend must pass |
 //!
 //! The [`Storage`] trait is the only way the engine and the gateway reach a database. It
 //! knows nothing about actors or HTTP.
 
+pub mod accounts;
+pub mod audit;
 pub mod catalog;
 pub mod conformance;
 pub mod error;
@@ -21,25 +26,41 @@ pub mod ids;
 pub mod journal;
 pub mod layout;
 pub mod money;
+pub mod ownership;
+pub mod scylla;
 pub mod sqlite;
 pub mod time;
 pub mod wallet;
 
 use std::path::Path;
 
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
 use async_trait::async_trait;
 
+/// The outcome of a submitted journal batch (see [`Storage::submit_journal`]).
+pub type JournalWrite = Pin<Box<dyn Future<Output = StorageResult<()>> + Send>>;
+
+pub use crate::accounts::{
+    Account, Accounts, BookingHistoryItem, BookingWhen, Language, Role, Session, SessionKind, Totp,
+};
+pub use crate::audit::{AuditEntry, AuditFilter};
 pub use crate::catalog::{
     Auditorium, AuditoriumDraft, FieldError, Film, FilmDraft, FilmFilter, Page, PageRequest, PriceList, PriceTier,
     Seating, Showtime, ShowtimeDraft, ShowtimeFilter, ShowtimeStatus,
 };
 pub use crate::error::{StorageError, StorageResult};
-pub use crate::ids::{AuditoriumId, BookingId, CustomerId, FilmId, HoldId, PaymentId, SeatIndex, ShowtimeId};
+pub use crate::ids::{
+    AccountId, AuditoriumId, BookingId, CustomerId, FilmId, HoldId, PaymentId, SeatIndex, ShowtimeId,
+};
 pub use crate::journal::{
     Booking, BookingLine, BookingRecord, BookingStatus, CancelReason, HoldEnd, JournalEntry, SeatEvent,
 };
 pub use crate::layout::{LayoutSpec, SeatKind, SeatLayout};
 pub use crate::money::{Currency, Money};
+pub use crate::ownership::ShowtimeOwner;
 pub use crate::time::Timestamp;
 pub use crate::wallet::{Customer, LedgerEntry, LedgerKind, LedgerOutcome, UnsettledPayment};
 
@@ -124,6 +145,62 @@ pub trait Storage: Send + Sync + 'static {
     /// commit), and updates the booking rows they imply. All or nothing. Entries must
     /// continue the showtime's sequence without gaps.
     async fn append_journal(&self, showtime: ShowtimeId, entries: &[JournalEntry]) -> StorageResult<()>;
+    /// Submits a journal batch now and resolves when it is durable. A backend that applies
+    /// submitted batches in submission order overrides this together with
+    /// [`Storage::ordered_journal_writes`], which lets a showtime keep several batches in
+    /// flight; the default submits nothing until polled (it calls
+    /// [`Storage::append_journal`]), so callers must wait for each batch.
+    fn submit_journal(self: Arc<Self>, showtime: ShowtimeId, entries: Vec<JournalEntry>) -> JournalWrite {
+        Box::pin(async move { self.append_journal(showtime, &entries).await })
+    }
+    /// Whether [`Storage::submit_journal`] applies batches in the order they were submitted.
+    fn ordered_journal_writes(&self) -> bool {
+        false
+    }
+
+    // ---- showtime ownership (several engine nodes; see [`ownership`]) ----
+    /// Takes ownership of a showtime for `node`: the showtime's epoch becomes one more than
+    /// it was (1 the first time), atomically, and is returned. Every later journal write of
+    /// an older epoch fails with [`StorageError::Fenced`]. The default (a backend without
+    /// fencing, single node only) returns 0 and records nothing.
+    async fn acquire_showtime(&self, showtime: ShowtimeId, node: &str) -> StorageResult<u64> {
+        let _ = (showtime, node);
+        Ok(0)
+    }
+    /// The current owner of a showtime, if it was ever acquired.
+    async fn showtime_owner(&self, showtime: ShowtimeId) -> StorageResult<Option<ShowtimeOwner>> {
+        let _ = showtime;
+        Ok(None)
+    }
+    /// [`Storage::append_journal`], refused whole with [`StorageError::Fenced`] unless the
+    /// showtime's epoch is still `epoch`. Epoch 0 means "not fenced" (a backend without
+    /// ownership); the default ignores the epoch.
+    async fn append_journal_fenced(
+        &self,
+        showtime: ShowtimeId,
+        epoch: u64,
+        entries: &[JournalEntry],
+    ) -> StorageResult<()> {
+        let _ = epoch;
+        self.append_journal(showtime, entries).await
+    }
+    /// [`Storage::submit_journal`] with the fence of [`Storage::append_journal_fenced`]. A
+    /// backend that overrides `submit_journal` for ordered writes overrides this too.
+    fn submit_journal_fenced(
+        self: Arc<Self>,
+        showtime: ShowtimeId,
+        epoch: u64,
+        entries: Vec<JournalEntry>,
+    ) -> JournalWrite {
+        Box::pin(async move { self.append_journal_fenced(showtime, epoch, &entries).await })
+    }
+    /// The journal entries of a showtime with a sequence number above `after`, in order
+    /// (what a follower on another node has not seen yet).
+    async fn load_journal_after(&self, showtime: ShowtimeId, after: u64) -> StorageResult<Vec<JournalEntry>> {
+        let mut entries = self.load_journal(showtime).await?;
+        entries.retain(|e| e.seq > after);
+        Ok(entries)
+    }
     /// A showtime's whole journal in sequence order.
     async fn load_journal(&self, showtime: ShowtimeId) -> StorageResult<Vec<JournalEntry>>;
     /// A booking by id.
@@ -146,6 +223,9 @@ pub trait Storage: Send + Sync + 'static {
         key: &str,
         response: &IdempotentResponse,
     ) -> StorageResult<()>;
+
+    /// Deletes stored idempotent responses created before `before`; how many went.
+    async fn purge_idempotent_responses(&self, before: Timestamp) -> StorageResult<u64>;
 
     // ---- operations ----
     /// Cheap liveness check of the backend.

@@ -57,7 +57,7 @@ impl Timestamp {
 
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.to_datetime().to_rfc3339_opts(SecondsFormat::Secs, true))
+        f.write_str(&self.to_datetime().to_rfc3339_opts(SecondsFormat::Millis, true))
     }
 }
 
@@ -97,7 +97,7 @@ mod tests {
     #[test]
     fn round_trips_rfc3339() {
         let t = Timestamp::parse_rfc3339("2026-11-21T20:30:00+01:00").expect("valid");
-        assert_eq!(t.to_string(), "2026-11-21T19:30:00Z");
+        assert_eq!(t.to_string(), "2026-11-21T19:30:00.000Z");
         let json = serde_json::to_string(&t).expect("serializes");
         assert_eq!(serde_json::from_str::<Timestamp>(&json).expect("parses"), t);
         assert!(serde_json::from_str::<Timestamp>("\"tomorrow\"").is_err());

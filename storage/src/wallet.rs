@@ -32,6 +32,8 @@ pub enum LedgerKind {
     Payment,
     /// Refund of a payment (positive).
     Refund,
+    /// A staff correction, either sign, with its reason in the memo (`adjust:<id>`).
+    Adjustment,
 }
 
 /// One immutable wallet movement.

@@ -27,6 +27,8 @@ pub(crate) struct Shared {
     pub clock: Arc<dyn Clock>,
     pub config: Arc<EngineConfig>,
     pub registry: Weak<Registry>,
+    /// Which showtimes this node may own (`crate::placement`).
+    pub placement: Arc<dyn crate::placement::Placement>,
 }
 
 /// One showtime's actor.
@@ -38,13 +40,19 @@ pub(crate) struct ShowtimeActor {
     pub(super) durable: SeatMap,
     pub(super) shared: Arc<Shared>,
     pub(super) pending: Batch,
-    pub(super) in_flight: Option<Batch>,
+    /// Journal writes sent to storage and not yet handled.
+    pub(super) pipeline: super::flush::Pipeline,
     /// Holds whose payment is in flight, with the time their protection ends.
     pub(super) paying: HashMap<HoldId, Timestamp>,
     pub(super) last_activity: Timestamp,
     pub(super) generation: u64,
     pub(super) depth: Arc<AtomicUsize>,
     pub(super) stop_waiters: Vec<Reply<()>>,
+    /// Durable changes for subscribers (`events.rs`).
+    pub(super) feed: crate::events::Feed,
+    /// The ownership epoch taken in storage when the actor started; every journal write
+    /// is conditional on it (fencing).
+    pub(super) epoch: u64,
 }
 
 impl ShowtimeActor {
@@ -57,19 +65,28 @@ impl ShowtimeActor {
         depth: Arc<AtomicUsize>,
     ) -> Self {
         let now = shared.clock.now();
+        let feed = crate::events::Feed::new(shared.config.changes_channel_max, shared.config.changes_ring_max);
         Self {
             info,
             live: map.clone(),
             durable: map,
             shared,
             pending: Batch::default(),
-            in_flight: None,
+            pipeline: super::flush::Pipeline::default(),
             paying: HashMap::new(),
             last_activity: now,
             generation,
             depth,
             stop_waiters: Vec::new(),
+            feed,
+            epoch: 0,
         }
+    }
+
+    /// The actor writes as the owner of `epoch` (see `boxoffice_storage::ownership`).
+    pub(crate) fn owning(mut self, epoch: u64) -> Self {
+        self.epoch = epoch;
+        self
     }
 
     fn now(&self) -> Timestamp {
@@ -193,7 +210,17 @@ impl ShowtimeActor {
                 self.info.starts_at = showtime.details.starts_at;
                 self.info.prices = showtime.details.prices.clone();
                 self.info.status = showtime.status;
+                self.feed.invalidate_snapshot();
                 let _ = reply.send(Ok(()));
+            }
+            Command::Subscribe { since, reply } => {
+                let (info, durable) = (&self.info, &self.durable);
+                let snapshot = Box::new(|| {
+                    let layout = info.layout.as_deref().map(boxoffice_storage::SeatLayout::spec);
+                    crate::events::encode_snapshot(&durable.view(info), layout)
+                });
+                let subscription = self.feed.subscribe(info.id, since, durable.seq(), snapshot);
+                let _ = reply.send(Ok(subscription));
             }
             Command::Stop { reply } => {
                 self.stop_waiters.push(reply);
@@ -270,10 +297,17 @@ impl ShowtimeActor {
             self.flush(ctx);
         }
         let idle_ms = i64::try_from(self.shared.config.idle_stop_ms).unwrap_or(i64::MAX);
-        let quiet = self.live.hold_count() == 0 && self.pending.is_empty() && self.in_flight.is_none();
-        if quiet
+        // An actor with live subscribers keeps running: stopping would close their feeds.
+        let quiet = self.live.hold_count() == 0
+            && self.pending.is_empty()
+            && self.pipeline.is_empty()
+            && self.feed.subscribers() == 0;
+        let idle_for_ms = now.as_millis() - self.last_activity.as_millis();
+        // Another node owns the showtime now: hand it over once nothing is in flight.
+        let moved = !self.shared.placement.owns(self.info.id) && idle_for_ms >= super::flush::HANDOVER_IDLE_MS;
+        if (quiet || (moved && self.pending.is_empty() && self.pipeline.is_empty()))
             && self.depth.load(Ordering::Relaxed) == 0
-            && now.as_millis() - self.last_activity.as_millis() >= idle_ms
+            && (idle_for_ms >= idle_ms || moved)
         {
             tracing::debug!(showtime_id = %self.info.id, "idle showtime actor stops");
             self.leave_registry();

@@ -41,6 +41,7 @@ pub(crate) enum Command {
     Close { reply: Reply<Closed> },
     Update { showtime: Box<Showtime>, reply: Reply<()> },
     Stop { reply: Reply<()> },
+    Subscribe { since: Option<u64>, reply: Reply<crate::events::Subscription> },
 }
 
 /// The actix message wrapping a command; answers travel on the command's oneshot.

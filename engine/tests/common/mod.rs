@@ -16,15 +16,29 @@ use boxoffice_storage::*;
 pub struct FlakyStorage {
     pub inner: Arc<SqliteStorage>,
     pub fail_journal: AtomicBool,
+    /// Fails this many next journal writes, then lets them through.
+    pub fail_next_journal_writes: AtomicU64,
     pub journal_writes: AtomicU64,
 }
 
 impl FlakyStorage {
+    /// Counts a journal write and fails it if a failure is injected.
+    fn injected_failure(&self) -> StorageResult<()> {
+        self.journal_writes.fetch_add(1, Ordering::SeqCst);
+        let countdown =
+            self.fail_next_journal_writes.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1));
+        if self.fail_journal.load(Ordering::SeqCst) || countdown.is_ok() {
+            return Err(StorageError::Unavailable("injected failure".into()));
+        }
+        Ok(())
+    }
+
     pub fn open(dir: &Path) -> Arc<Self> {
         let inner = SqliteStorage::open(SqliteOptions::new(dir.join("boxoffice.db"))).expect("open sqlite");
         Arc::new(Self {
             inner: Arc::new(inner),
             fail_journal: AtomicBool::new(false),
+            fail_next_journal_writes: AtomicU64::new(0),
             journal_writes: AtomicU64::new(0),
         })
     }
@@ -96,11 +110,17 @@ impl Storage for FlakyStorage {
         self.inner.ledger(c, p).await
     }
     async fn append_journal(&self, s: ShowtimeId, e: &[JournalEntry]) -> StorageResult<()> {
-        self.journal_writes.fetch_add(1, Ordering::SeqCst);
-        if self.fail_journal.load(Ordering::SeqCst) {
-            return Err(StorageError::Unavailable("injected failure".into()));
-        }
+        self.injected_failure()?;
         self.inner.append_journal(s, e).await
+    }
+    fn submit_journal(self: Arc<Self>, s: ShowtimeId, e: Vec<JournalEntry>) -> JournalWrite {
+        match self.injected_failure() {
+            Ok(()) => Arc::clone(&self.inner).submit_journal(s, e),
+            Err(error) => Box::pin(std::future::ready(Err(error))),
+        }
+    }
+    fn ordered_journal_writes(&self) -> bool {
+        self.inner.ordered_journal_writes()
     }
     async fn load_journal(&self, s: ShowtimeId) -> StorageResult<Vec<JournalEntry>> {
         self.inner.load_journal(s).await
@@ -122,6 +142,9 @@ impl Storage for FlakyStorage {
     }
     async fn store_idempotent_response(&self, s: &str, k: &str, r: &IdempotentResponse) -> StorageResult<()> {
         self.inner.store_idempotent_response(s, k, r).await
+    }
+    async fn purge_idempotent_responses(&self, before: Timestamp) -> StorageResult<u64> {
+        self.inner.purge_idempotent_responses(before).await
     }
     async fn ping(&self) -> StorageResult<()> {
         self.inner.ping().await

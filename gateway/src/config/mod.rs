@@ -5,9 +5,15 @@
 //! repository root shows them all. Unknown keys are refused, and [`Settings::validate`]
 //! checks every range so that a typo fails at start rather than at the first request.
 
+mod cluster;
+mod security;
 mod validate;
+mod websocket;
 
+pub use self::cluster::{ClusterSettings, ScyllaSettings, normalize_url};
+pub use self::security::{AccountSettings, MailSettings, MailTransport, SecuritySettings, SmtpTls, TlsSettings};
 pub use self::validate::check_admin_token;
+pub use self::websocket::WebSocketSettings;
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -25,7 +31,9 @@ pub const DEFAULT_CONFIG_FILE: &str = "boxoffice.toml";
 pub const ENV_PREFIX: &str = "BOXOFFICE_";
 /// The sections of the settings; `BOXOFFICE_<SECTION>__<KEY>` variables of other first
 /// parts (such as `BOXOFFICE_ADMIN_TOKEN`, read by `boxoffice-load`) are not settings.
-pub const SECTIONS: [&str; 6] = ["server", "storage", "engine", "catalog", "wallet", "auth"];
+pub const SECTIONS: [&str; 12] = [
+    "server", "storage", "engine", "catalog", "wallet", "auth", "websocket", "accounts", "security", "mail", "tls", "cluster",
+];
 
 fn names_a_section(key: &str) -> bool {
     let first = key.split("__").next().unwrap_or("");
@@ -113,6 +121,18 @@ pub struct Settings {
     pub wallet: WalletSettings,
     /// `[auth]`: the staff token.
     pub auth: AuthSettings,
+    /// `[accounts]`: sessions, link tokens, passwords, 2FA, rate limits.
+    pub accounts: AccountSettings,
+    /// `[security]`: signing key, CORS, trusted proxies, cookies.
+    pub security: SecuritySettings,
+    /// `[mail]`: outgoing email.
+    pub mail: MailSettings,
+    /// `[tls]`: HTTPS.
+    pub tls: TlsSettings,
+    /// `[websocket]`: limits of the `/ws` endpoint.
+    pub websocket: WebSocketSettings,
+    /// `[cluster]`: several nodes on one store (none: a single node).
+    pub cluster: ClusterSettings,
 }
 
 /// `[server]`.
@@ -127,6 +147,9 @@ pub struct ServerSettings {
     pub body_limit_bytes: usize,
     /// How long shutdown waits for in-flight requests before closing them.
     pub shutdown_grace_ms: u64,
+    /// How long a response stored for an `Idempotency-Key` is replayed; older ones are
+    /// purged and the key may be used again.
+    pub idempotency_ttl_ms: u64,
 }
 
 impl Default for ServerSettings {
@@ -136,6 +159,7 @@ impl Default for ServerSettings {
             request_timeout_ms: 30_000,
             body_limit_bytes: 65_536,
             shutdown_grace_ms: 10_000,
+            idempotency_ttl_ms: 24 * 60 * 60 * 1000,
         }
     }
 }
@@ -144,15 +168,17 @@ impl Default for ServerSettings {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct StorageSettings {
-    /// `sqlite:PATH` (the only scheme so far).
+    /// `sqlite:PATH` (the default) or `scylla://HOST:PORT,HOST:PORT/KEYSPACE`.
     pub url: String,
     /// `synchronous=FULL` for SQLite (durable at every commit); `false` is `NORMAL`.
     pub synchronous_full: bool,
+    /// `[storage.scylla]`: driver settings for a `scylla://` URL.
+    pub scylla: ScyllaSettings,
 }
 
 impl Default for StorageSettings {
     fn default() -> Self {
-        Self { url: format!("sqlite:./data/{DATABASE_FILE}"), synchronous_full: true }
+        Self { url: format!("sqlite:./data/{DATABASE_FILE}"), synchronous_full: true, scylla: ScyllaSettings::default() }
     }
 }
 
@@ -161,6 +187,8 @@ impl Default for StorageSettings {
 pub enum StorageLocation {
     /// An SQLite database file.
     Sqlite(PathBuf),
+    /// A ScyllaDB cluster: contact points and keyspace.
+    Scylla(boxoffice_storage::scylla::ScyllaUrl),
 }
 
 impl StorageLocation {
@@ -168,6 +196,9 @@ impl StorageLocation {
     #[must_use]
     pub fn data_dir(&self) -> PathBuf {
         match self {
+            // The admin token file and the mail outbox stay local; set `auth.admin_token`
+            // on every node of a cluster.
+            StorageLocation::Scylla(_) => PathBuf::from("./data"),
             StorageLocation::Sqlite(path) => match path.parent() {
                 Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
                 _ => PathBuf::from("."),
@@ -182,6 +213,11 @@ impl StorageSettings {
     /// # Errors
     /// A scheme other than `sqlite:` or an empty path, naming the value.
     pub fn location(&self) -> Result<StorageLocation, ConfigError> {
+        if self.url.starts_with("scylla:") {
+            return boxoffice_storage::scylla::ScyllaUrl::parse(&self.url)
+                .map(StorageLocation::Scylla)
+                .map_err(|e| ConfigError::OutOfRange { key: "storage.url", reason: e.to_string() });
+        }
         match self.url.split_once(':') {
             Some(("sqlite", path)) if !path.trim().is_empty() => {
                 let path = path.strip_prefix("//").unwrap_or(path);
@@ -190,7 +226,8 @@ impl StorageSettings {
             _ => Err(ConfigError::OutOfRange {
                 key: "storage.url",
                 reason: format!(
-                    "{:?} is not supported; use sqlite:PATH (e.g. sqlite:./data/{DATABASE_FILE})",
+                    "{:?} is not supported; use sqlite:PATH (e.g. sqlite:./data/{DATABASE_FILE}) \
+                     or scylla://HOST:PORT,HOST:PORT/KEYSPACE",
                     self.url
                 ),
             }),
@@ -304,7 +341,7 @@ mod tests {
 
     #[test]
     fn refuses_other_schemes_naming_the_value() {
-        let storage = StorageSettings { url: "postgres://x".into(), synchronous_full: true };
+        let storage = StorageSettings { url: "postgres://x".into(), ..StorageSettings::default() };
         let err = storage.location().expect_err("refused").to_string();
         assert!(err.contains("postgres://x"), "{err}");
     }

@@ -14,12 +14,16 @@ impl Settings {
         range("server.request_timeout_ms", s.request_timeout_ms, 100, 600_000)?;
         range("server.body_limit_bytes", s.body_limit_bytes as u64, 1_024, 16 * 1024 * 1024)?;
         range("server.shutdown_grace_ms", s.shutdown_grace_ms, 0, 600_000)?;
+        range("server.idempotency_ttl_ms", s.idempotency_ttl_ms, 60_000, 30 * 24 * 60 * 60 * 1000)?;
         range("catalog.cleaning_buffer_minutes", u64::from(self.catalog.cleaning_buffer_minutes), 0, 240)?;
         let credit = self.wallet.starting_credit_minor;
         if !(0..=1_000_000_000).contains(&credit) {
             return Err(out_of_range("wallet.starting_credit_minor", format!("{credit} must be 0 to 1000000000")));
         }
         self.validate_engine()?;
+        self.validate_security()?;
+        self.websocket.validate()?;
+        self.cluster.validate()?;
         if let Some(token) = &self.auth.admin_token {
             check_admin_token(token.expose()).map_err(|reason| out_of_range("auth.admin_token", reason))?;
         }
@@ -37,7 +41,12 @@ impl Settings {
         range("engine.idle_stop_ms", e.idle_stop_ms, 1_000, 7 * 24 * 3_600_000)?;
         range("engine.actors_max", e.actors_max as u64, 1, 1_000_000)?;
         range("engine.arbiters", e.arbiters as u64, 1, 256)?;
-        range("engine.request_timeout_ms", e.request_timeout_ms, 10, 600_000)
+        range("engine.request_timeout_ms", e.request_timeout_ms, 10, 600_000)?;
+        range("engine.changes_ring_max", e.changes_ring_max as u64, 1, 1_000_000)?;
+        range("engine.changes_channel_max", e.changes_channel_max as u64, 1, 1_000_000)?;
+        range("engine.settle_every_ms", e.settle_every_ms, 100, 24 * 3_600_000)?;
+        let settle_min = e.payment_pending_max_ms.saturating_add(e.request_timeout_ms);
+        range("engine.settle_after_ms", e.settle_after_ms, settle_min, 7 * 24 * 3_600_000)
     }
 }
 

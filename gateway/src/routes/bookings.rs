@@ -11,7 +11,7 @@ use boxoffice_engine::{HoldRequest, HoldView, Requester, SeatMapView, TierChoice
 use boxoffice_storage::{Booking, BookingId, HoldId, ShowtimeId};
 use serde::Deserialize;
 
-use crate::auth::{CustomerPrincipal, Principal, StaffPrincipal};
+use crate::auth::{CustomerPrincipal, Permission, Principal, StaffPrincipal, VerifiedCustomer};
 use crate::error::ApiError;
 use crate::extract::{IdPath, Json, Path, parse_id};
 use crate::openapi::ProblemDoc;
@@ -166,33 +166,27 @@ pub async fn release_hold(
 #[tracing::instrument(skip_all, fields(customer_id = %owner))]
 pub async fn purchase(
     State(state): State<AppState>,
-    CustomerPrincipal(owner): CustomerPrincipal,
+    VerifiedCustomer(owner): VerifiedCustomer,
     Path(raw): Path<(String, String)>,
-    body: axum::body::Bytes,
+    body: Option<Json<PurchaseInput>>,
 ) -> Result<impl IntoResponse, ApiError> {
     let (id, hold) = showtime_and_hold(&raw)?;
-    let tiers = purchase_input(&body)?.tiers;
+    // No body (or an empty one): the first tier for every ticket.
+    let tiers = body.map(|Json(input)| input.tiers).unwrap_or_default();
     if tiers.len() > 10 {
         return Err(ApiError::invalid("tiers", "at most 10 entries"));
     }
     let booking = state.engine.purchase(id, owner, hold, tiers).await?;
+    crate::mail::notify::booking_confirmed(&state, &booking);
     Ok((StatusCode::CREATED, Json(booking)))
-}
-
-/// The purchase body is optional: empty means the first tier for every ticket.
-fn purchase_input(body: &[u8]) -> Result<PurchaseInput, ApiError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(PurchaseInput::default());
-    }
-    serde_json::from_slice(body).map_err(|e| ApiError::bad_request("invalid_json", format!("request body: {e}")))
 }
 
 /// Loads a booking visible to `principal` (a customer sees only their own).
 async fn visible_booking(state: &AppState, principal: Principal, id: BookingId) -> Result<Booking, ApiError> {
     let booking = state.storage.booking(id).await?;
     match (booking, principal) {
-        (Some(b), Principal::Staff) => Ok(b),
-        (Some(b), Principal::Customer(c)) if b.record.customer_id == c => Ok(b),
+        (Some(b), p) if p.allows(Permission::ReadBookings) => Ok(b),
+        (Some(b), p) if p.owner() == Some(b.record.customer_id) => Ok(b),
         _ => Err(boxoffice_engine::EngineError::BookingNotFound.into()),
     }
 }
@@ -229,10 +223,14 @@ pub async fn cancel_booking(
     IdPath(id): IdPath<BookingId>,
 ) -> Result<Json<Booking>, ApiError> {
     let requester = match principal {
-        Principal::Staff => Requester::Staff,
-        Principal::Customer(c) => Requester::Customer(c),
+        p if p.allows(Permission::Refund) => Requester::Staff,
+        p => Requester::Customer(
+            p.owner().ok_or_else(|| ApiError::forbidden("the cashier role may not cancel bookings"))?,
+        ),
     };
-    Ok(Json(state.engine.cancel_booking(id, requester).await?))
+    let booking = state.engine.cancel_booking(id, requester).await?;
+    crate::mail::notify::booking_cancelled(&state, &booking);
+    Ok(Json(booking))
 }
 
 /// Blocks or unblocks seats (staff: broken seats, house seats).

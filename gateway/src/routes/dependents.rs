@@ -93,6 +93,7 @@ pub async fn cancel_showtime(state: &AppState, showtime: &Showtime) -> Result<Ca
     let mut cancelled = showtime.clone();
     cancelled.status = ShowtimeStatus::Cancelled;
     state.storage.update_showtime(&cancelled).await?;
+    crate::mail::notify::showtime_cancelled(state, showtime.id);
     tracing::info!(showtime_id = %showtime.id, bookings = outcome.bookings_refunded, holds = outcome.holds_ended, "showtime cancelled");
     Ok(CascadeReport {
         showtimes_cancelled: 1,

@@ -6,22 +6,38 @@
 //! | [`films`] | `/api/v1/films`, `/api/v1/films/{id}` |
 //! | [`auditoriums`] | `/api/v1/auditoriums`, `/api/v1/auditoriums/{id}` |
 //! | [`showtimes`] | `/api/v1/showtimes`, `/{id}`, `/{id}/cancel` |
-//! | [`customers`] | `/api/v1/customers`, `/api/v1/me`, `/me/wallet`, `/me/bookings` |
+//! | [`customers`] | `/api/v1/customers` (registration), `/api/v1/me`, `/me/wallet`, `/me/bookings` |
+//! | [`auth`] | `/api/v1/auth/*`: login, logout, verification and reset links |
+//! | [`profile`] | `/api/v1/me/profile`, `/me/email`, `/me/password`, `/me/delete`, `/me/export` |
+//! | [`two_factor`] | `/api/v1/me/2fa/*`: TOTP enrolment, recovery codes |
+//! | [`staff`] | `/api/v1/staff`, `/api/v1/kiosks` (admins) |
+//! | [`customer_admin`] | `/api/v1/customers/{id}/*` (staff), `/api/v1/audit` |
+//! | [`customer_import`] | `/api/v1/staff/customers`: verified, funded customers in bulk (staff) |
+//! | [`box_office`] | `/api/v1/box-office/*`: walk-in sales and tickets |
+//! | [`account_pages`] | `/account/verify-email`, `/account/reset-password` (the email links) |
 //! | [`bookings`] | booking endpoints (seat maps, holds, purchases) |
 //! | [`health`] | `/healthz`, `/readyz`, `/metrics` |
 //! | [`docs`] | `/api/openapi.json`, `/api/docs` |
 //!
 //! Helpers: [`dependents`] (safe deletion and cascades), [`showtime_rules`] (scheduling).
 
+pub mod account_pages;
 pub mod auditoriums;
+pub mod auth;
+pub mod box_office;
+pub mod customer_admin;
+pub mod customer_import;
 pub mod bookings;
 pub mod customers;
 pub mod dependents;
 pub mod docs;
 pub mod films;
 pub mod health;
+pub mod profile;
 pub mod showtime_rules;
 pub mod showtimes;
+pub mod staff;
+pub mod two_factor;
 
 use std::time::Duration;
 
@@ -37,7 +53,8 @@ use tower_http::trace::TraceLayer;
 
 use crate::state::AppState;
 
-/// Everything under `/api/v1`, with the idempotency middleware.
+/// Everything under `/api/v1`, with the audit (staff actions), idempotency and CSRF
+/// (cookie sessions) middleware.
 pub fn api(state: &AppState) -> Router<AppState> {
     Router::new()
         .merge(films::router())
@@ -45,7 +62,16 @@ pub fn api(state: &AppState) -> Router<AppState> {
         .merge(showtimes::router())
         .merge(customers::router())
         .merge(bookings::router())
+        .merge(auth::router())
+        .merge(profile::router())
+        .merge(two_factor::router())
+        .merge(staff::router())
+        .merge(customer_admin::router())
+        .merge(customer_import::router())
+        .merge(box_office::router())
+        .route_layer(from_fn_with_state(state.clone(), crate::audit::middleware))
         .layer(from_fn_with_state(state.clone(), crate::idempotency::middleware))
+        .layer(from_fn_with_state(state.clone(), crate::security::csrf::middleware))
 }
 
 /// The whole application: routes, fallback and middleware.
@@ -57,11 +83,16 @@ pub fn app(state: AppState) -> Router {
     let server = &state.config.server;
     let body_limit = server.body_limit_bytes;
     let timeout = Duration::from_millis(server.request_timeout_ms);
-    Router::new()
+    let config = std::sync::Arc::clone(&state.config);
+    let router = Router::new()
         .merge(health::router())
         .merge(docs::router())
         .nest("/api/v1", api(&state))
+        .merge(crate::ws::router(&state))
+        .merge(account_pages::router())
+        .merge(crate::cluster::routes::router())
         .fallback(crate::http_errors::route_not_found)
+        .layer(from_fn_with_state(state.clone(), crate::cluster::forward::middleware))
         .layer(from_fn(crate::metrics::track))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(RequestBodyLimitLayer::new(body_limit))
@@ -70,8 +101,8 @@ pub fn app(state: AppState) -> Router {
         .layer(from_fn(crate::http_errors::problem_fallback))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-        .with_state(state)
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid));
+    crate::security::headers::apply(router, &config).with_state(state)
 }
 
 fn request_span<B>(request: &Request<B>) -> tracing::Span {

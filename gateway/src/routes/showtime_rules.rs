@@ -192,8 +192,8 @@ mod tests {
     fn date_is_one_utc_day_and_excludes_from() {
         let q = ShowtimeQuery { date: NaiveDate::from_ymd_opt(2030, 1, 2), ..ShowtimeQuery::default() };
         let (filter, _) = q.parse().expect("valid");
-        assert_eq!(filter.from.map(|t| t.to_string()).as_deref(), Some("2030-01-02T00:00:00Z"));
-        assert_eq!(filter.to.map(|t| t.to_string()).as_deref(), Some("2030-01-03T00:00:00Z"));
+        assert_eq!(filter.from.map(|t| t.to_string()).as_deref(), Some("2030-01-02T00:00:00.000Z"));
+        assert_eq!(filter.to.map(|t| t.to_string()).as_deref(), Some("2030-01-03T00:00:00.000Z"));
         let both = ShowtimeQuery {
             date: NaiveDate::from_ymd_opt(2030, 1, 2),
             from: Some(Timestamp::from_millis(0)),

@@ -235,6 +235,8 @@ pub async fn delete_showtime(
         ShowtimeStatus::Cancelled => CascadeReport::default(),
     };
     state.storage.delete_showtime(id, state.clock.now()).await?;
+    // The actor still holds the showtime in memory; the next request reloads (and misses) it.
+    state.engine.evict(id).await;
     tracing::info!(bookings_refunded = report.bookings_refunded, "showtime deleted");
     Ok(Json(report))
 }

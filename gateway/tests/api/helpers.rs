@@ -50,6 +50,9 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     settings.server.bind = "127.0.0.1:0".into();
     settings.server.shutdown_grace_ms = 1_000;
     settings.storage.url = format!("sqlite:{}", dir.path().join("boxoffice.db").display());
+    // Cheap password hashing: tests register many accounts.
+    settings.accounts.password_hash_memory_kib = 64;
+    settings.accounts.password_hash_iterations = 1;
     configure(&mut settings);
 
     let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
@@ -155,16 +158,57 @@ impl TestApp {
         expect_json(self.post_showtime(film, auditorium, starts_at).await, StatusCode::CREATED).await
     }
 
-    /// Creates a customer; returns `(token, body)`.
-    pub async fn create_customer(&self, name: &str, email: &str) -> (String, Value) {
-        let response = self
-            .request(Method::POST, "/api/v1/customers")
-            .json(&json!({"name": name, "email": email}))
-            .send()
-            .await
-            .expect("request");
+    /// Registers a customer account (email not verified); returns `(token, body)`.
+    pub async fn register_customer(&self, name: &str, email: &str) -> (String, Value) {
+        let local: String =
+            email.split('@').next().unwrap_or("user").chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+        let username = format!("{}-{}", if local.is_empty() { "user" } else { &local }, uuid_suffix());
+        let first_name = if name.trim().is_empty() { "Customer" } else { name };
+        let body = json!({
+            "email": email, "username": username, "first_name": first_name, "last_name": "Tester",
+            "password": CUSTOMER_PASSWORD,
+        });
+        let response = self.request(Method::POST, "/api/v1/customers").json(&body).send().await.expect("request");
         let body = expect_json(response, StatusCode::CREATED).await;
         (body["token"].as_str().expect("token").to_owned(), body)
+    }
+
+    /// Creates a customer whose email is verified (by staff, so it has the starting credit
+    /// and can buy); returns `(token, body)`: the registration answer, its `balance` after
+    /// the verification, and `customer` (`id`, `name`, `email`) as before accounts.
+    pub async fn create_customer(&self, name: &str, email: &str) -> (String, Value) {
+        let (token, mut body) = self.register_customer(name, email).await;
+        let id = body["account"]["id"].as_str().expect("id").to_owned();
+        let response =
+            self.staff(Method::POST, &format!("/api/v1/customers/{id}/verify-email")).send().await.expect("request");
+        expect_json(response, StatusCode::OK).await;
+        let me =
+            expect_json(self.customer(&token, Method::GET, "/api/v1/me").send().await.expect("me"), StatusCode::OK)
+                .await;
+        body["balance"] = me["balance"].clone();
+        let account = &body["account"];
+        let full_name =
+            format!("{} {}", account["first_name"].as_str().unwrap_or(""), account["last_name"].as_str().unwrap_or(""));
+        body["customer"] = json!({"id": id, "name": full_name, "email": account["email"]});
+        (token, body)
+    }
+
+    /// The emails in the outbox (`.eml` files), oldest first, waiting up to 5 s for at least
+    /// `count` of them.
+    pub async fn outbox(&self, count: usize) -> Vec<String> {
+        let dir = self.dir.path().join("outbox");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        loop {
+            let mut files: Vec<_> = std::fs::read_dir(&dir)
+                .map(|entries| entries.filter_map(Result::ok).map(|e| e.path()).collect())
+                .unwrap_or_default();
+            files.retain(|p| p.extension().is_some_and(|e| e == "eml"));
+            files.sort();
+            if files.len() >= count || std::time::Instant::now() > deadline {
+                return files.iter().map(|p| std::fs::read_to_string(p).expect("eml")).collect();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
     }
 }
 
@@ -201,6 +245,16 @@ pub async fn expect_problem(response: Response, status: StatusCode, code: &str) 
 pub fn at(days: i64, hours: i64) -> String {
     let base = Utc::now().duration_trunc(Duration::hours(1)).expect("trunc") + Duration::hours(1);
     (base + Duration::days(days) + Duration::hours(hours)).to_rfc3339()
+}
+
+/// The password `register_customer` uses.
+pub const CUSTOMER_PASSWORD: &str = "correct horse battery staple";
+
+/// A short unique suffix.
+pub fn uuid_suffix() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed).to_string()
 }
 
 /// A small layout: two rows of four seats.

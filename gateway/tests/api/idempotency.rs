@@ -52,7 +52,10 @@ async fn errors_are_replayed_too_and_scopes_are_separate() {
     expect_problem(replayed, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
 
     // An anonymous sign-up's key "k" is not staff's key "k".
-    let customer = json!({"name": "Eve", "email": "eve@example.com"});
+    let customer = json!({
+        "email": "eve@example.com", "username": "eve", "first_name": "Eve", "last_name": "Tester",
+        "password": crate::helpers::CUSTOMER_PASSWORD,
+    });
     let response = app
         .request(Method::POST, "/api/v1/customers")
         .header("idempotency-key", "k")

@@ -3,7 +3,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod accounts;
 mod auditoriums;
+mod bookings;
 mod cli;
 mod config;
 mod customers;
@@ -13,4 +15,9 @@ mod health;
 mod helpers;
 mod idempotency;
 mod safe_delete;
+mod security;
 mod showtimes;
+mod smtp;
+mod staff;
+mod tls;
+mod totp;

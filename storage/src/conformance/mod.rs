@@ -9,9 +9,11 @@
 //! The suite is backend-independent: it uses only the [`Storage`] trait. Backend-specific
 //! behaviour (group commit, backup files, migrations) is tested beside each backend.
 
+pub mod accounts;
 mod films;
 pub mod fixtures;
 mod journal;
+mod ownership;
 mod showtimes;
 mod wallet;
 
@@ -23,6 +25,7 @@ pub use self::films::{film_filters, film_pagination, film_soft_delete, films_cru
 pub use self::journal::{
     bookings_from_journal, journal_append_and_load, journal_sequence_conflict, unsettled_payments,
 };
+pub use self::ownership::{fenced_journal_writes, journal_tail_after, ownership_epochs};
 pub use self::showtimes::{
     auditorium_crud, showtime_crud_and_listing, showtime_overlap_on_insert, showtime_overlap_on_update,
 };
@@ -76,6 +79,9 @@ cases!(
     journal_sequence_conflict,
     bookings_from_journal,
     unsettled_payments,
+    ownership_epochs,
+    fenced_journal_writes,
+    journal_tail_after,
 );
 
 /// Runs every case of [`CASES`], each on a fresh store from `make`, printing its name.

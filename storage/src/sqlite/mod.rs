@@ -11,9 +11,14 @@
 //! Nested structures (film details, layouts, prices, booking lines, journal events) are
 //! stored as JSON; the columns that are filtered or ordered on are stored beside them.
 
+mod accounts_impl;
+mod accounts_read;
+mod accounts_schema;
+mod accounts_write;
 mod backup;
 mod checkpoint;
 mod convert;
+mod ownership;
 mod pool;
 mod query;
 mod read_catalog;
@@ -157,12 +162,25 @@ impl SqliteStorage {
         T: Send + 'static,
         F: FnOnce(&Connection) -> StorageResult<T> + Send + 'static,
     {
+        self.submit(work).await
+    }
+
+    /// Queues a write at once (so writes submitted one after the other are applied in that
+    /// order) and returns a future of its answer (after the commit).
+    fn submit<T, F>(&self, work: F) -> impl std::future::Future<Output = StorageResult<T>> + Send + 'static
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> StorageResult<T> + Send + 'static,
+    {
         let (msg, answer) = writer::op(work);
-        self.queue.try_send(msg).map_err(|error| match error {
+        let queued = self.queue.try_send(msg).map_err(|error| match error {
             TrySendError::Full(_) => StorageError::Overloaded,
             TrySendError::Closed(_) => StorageError::Unavailable("sqlite storage is closed".into()),
-        })?;
-        answer.await.map_err(|_| StorageError::Unavailable("the sqlite writer stopped before answering".into()))?
+        });
+        async move {
+            queued?;
+            answer.await.map_err(|_| StorageError::Unavailable("the sqlite writer stopped before answering".into()))?
+        }
     }
 
     /// Runs a read on the reader pool.

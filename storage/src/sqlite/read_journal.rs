@@ -29,7 +29,7 @@ pub(crate) fn load_journal(conn: &Connection, showtime: ShowtimeId) -> StorageRe
     })
 }
 
-fn decode_booking(row: &Row<'_>) -> StorageResult<Booking> {
+pub(crate) fn decode_booking(row: &Row<'_>) -> StorageResult<Booking> {
     let record: String = row.get(0).db()?;
     let status: String = row.get(1).db()?;
     let reason: Option<String> = row.get(3).db()?;

@@ -13,7 +13,8 @@ use super::convert::DbResultExt;
 use crate::error::{StorageError, StorageResult};
 
 /// The schema migrations, oldest first. Never edit a released entry: append a new one.
-pub(crate) const MIGRATIONS: &[&str] = &[V1_INITIAL];
+pub(crate) const MIGRATIONS: &[&str] =
+    &[V1_INITIAL, super::accounts_schema::V2_ACCOUNTS, super::ownership::V3_SHOWTIME_OWNERS];
 
 const V1_INITIAL: &str = r"
 CREATE TABLE films (

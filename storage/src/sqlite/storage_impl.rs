@@ -2,12 +2,14 @@
 //! the reader pool.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 
 use super::write_catalog::Table;
 use super::{
-    SqliteStorage, backup, read_catalog, read_journal, read_wallet, write_catalog, write_journal, write_wallet,
+    SqliteStorage, backup, ownership, read_catalog, read_journal, read_wallet, write_catalog, write_journal,
+    write_wallet,
 };
 use crate::catalog::{Auditorium, Film, FilmFilter, Page, PageRequest, Showtime, ShowtimeFilter};
 use crate::error::StorageResult;
@@ -16,7 +18,7 @@ use crate::journal::{Booking, JournalEntry};
 use crate::money::{Currency, Money};
 use crate::time::Timestamp;
 use crate::wallet::{Customer, LedgerEntry, LedgerOutcome, UnsettledPayment};
-use crate::{IdempotentResponse, Storage};
+use crate::{IdempotentResponse, JournalWrite, Storage};
 
 #[async_trait]
 impl Storage for SqliteStorage {
@@ -129,6 +131,61 @@ impl Storage for SqliteStorage {
         self.write(move |c| write_journal::append_journal(c, showtime, &entries)).await
     }
 
+    fn submit_journal(self: Arc<Self>, showtime: ShowtimeId, entries: Vec<JournalEntry>) -> JournalWrite {
+        if entries.is_empty() {
+            return Box::pin(std::future::ready(Ok(())));
+        }
+        if let Err(gap) = write_journal::check_consecutive(&entries) {
+            return Box::pin(std::future::ready(Err(gap)));
+        }
+        // Queued now, in call order: the writer applies its queue first in, first out.
+        let answer = self.submit(move |c| write_journal::append_journal(c, showtime, &entries));
+        Box::pin(answer)
+    }
+
+    fn ordered_journal_writes(&self) -> bool {
+        true
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(showtime_id = %showtime, node))]
+    async fn acquire_showtime(&self, showtime: ShowtimeId, node: &str) -> StorageResult<u64> {
+        let (node, at) = (node.to_owned(), Timestamp::now());
+        self.write(move |c| ownership::acquire(c, showtime, &node, at)).await
+    }
+
+    async fn showtime_owner(&self, showtime: ShowtimeId) -> StorageResult<Option<crate::ShowtimeOwner>> {
+        self.read(move |c| ownership::owner(c, showtime)).await
+    }
+
+    async fn append_journal_fenced(
+        &self,
+        showtime: ShowtimeId,
+        epoch: u64,
+        entries: &[JournalEntry],
+    ) -> StorageResult<()> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        write_journal::check_consecutive(entries)?;
+        let entries = entries.to_vec();
+        self.write(move |c| fenced_append(c, showtime, epoch, &entries)).await
+    }
+
+    fn submit_journal_fenced(self: Arc<Self>, showtime: ShowtimeId, epoch: u64, entries: Vec<JournalEntry>) -> JournalWrite {
+        if entries.is_empty() {
+            return Box::pin(std::future::ready(Ok(())));
+        }
+        if let Err(gap) = write_journal::check_consecutive(&entries) {
+            return Box::pin(std::future::ready(Err(gap)));
+        }
+        // Queued now, in call order, like `submit_journal`.
+        Box::pin(self.submit(move |c| fenced_append(c, showtime, epoch, &entries)))
+    }
+
+    async fn load_journal_after(&self, showtime: ShowtimeId, after: u64) -> StorageResult<Vec<JournalEntry>> {
+        self.read(move |c| ownership::journal_after(c, showtime, after)).await
+    }
+
     async fn load_journal(&self, showtime: ShowtimeId) -> StorageResult<Vec<JournalEntry>> {
         self.read(move |c| read_journal::load_journal(c, showtime)).await
     }
@@ -165,6 +222,10 @@ impl Storage for SqliteStorage {
         self.write(move |c| write_wallet::store_idempotent_response(c, &scope, &key, &response)).await
     }
 
+    async fn purge_idempotent_responses(&self, before: Timestamp) -> StorageResult<u64> {
+        self.write(move |c| write_wallet::purge_idempotent_responses(c, before)).await
+    }
+
     async fn ping(&self) -> StorageResult<()> {
         self.check_writer()?;
         self.read(read_catalog::ping).await
@@ -178,4 +239,15 @@ impl Storage for SqliteStorage {
         tracing::info!(elapsed_ms = started.elapsed().as_millis(), "sqlite backup written");
         Ok(())
     }
+}
+
+/// The epoch check and the append, in the same savepoint of the writer's transaction.
+fn fenced_append(
+    conn: &rusqlite::Connection,
+    showtime: ShowtimeId,
+    epoch: u64,
+    entries: &[JournalEntry],
+) -> StorageResult<()> {
+    ownership::check_epoch(conn, showtime, epoch)?;
+    write_journal::append_journal(conn, showtime, entries)
 }

@@ -113,3 +113,13 @@ pub(crate) fn store_idempotent_response(
     .db()?;
     Ok(())
 }
+
+/// Deletes idempotent responses created before `before`; returns how many.
+pub(crate) fn purge_idempotent_responses(conn: &Connection, before: crate::time::Timestamp) -> StorageResult<u64> {
+    let deleted = conn
+        .prepare_cached("DELETE FROM idempotency WHERE created_at_ms < ?1")
+        .db()?
+        .execute(params![before.as_millis()])
+        .db()?;
+    Ok(u64::try_from(deleted).unwrap_or(u64::MAX))
+}

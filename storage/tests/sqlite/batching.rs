@@ -73,3 +73,27 @@ async fn a_full_queue_is_overloaded() {
     let balance = store.wallet_balance(who, Currency::EUR).await.expect("balance");
     assert_eq!(balance.amount_minor(), i64::try_from(applied).expect("small"), "refused writes left no trace");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn submitted_journal_batches_apply_in_submission_order() {
+    let (_dir, store) = fresh();
+    assert!(store.ordered_journal_writes());
+    let (show, who) = (boxoffice_storage::ShowtimeId::new(), CustomerId::new());
+    // 50 batches of two entries submitted back to back, none awaited before the next is
+    // submitted: each continues the sequence only if the ones before it were applied first.
+    let writes: Vec<_> = (0..50u64)
+        .map(|i| {
+            let batch = vec![
+                fixtures::entry(2 * i + 1, fixtures::hold(who, 0)),
+                fixtures::entry(2 * i + 2, boxoffice_storage::SeatEvent::ShowtimeClosed),
+            ];
+            Arc::clone(&store).submit_journal(show, batch)
+        })
+        .collect();
+    for write in writes {
+        write.await.expect("every batch continues the one submitted before it");
+    }
+    let journal = store.load_journal(show).await.expect("load");
+    assert_eq!(journal.len(), 100);
+    assert!(journal.iter().zip(1..).all(|(e, seq)| e.seq == seq));
+}

@@ -42,6 +42,9 @@ mod cases {
         journal_sequence_conflict,
         bookings_from_journal,
         unsettled_payments,
+        ownership_epochs,
+        fenced_journal_writes,
+        journal_tail_after,
     );
 }
 

@@ -1,5 +1,5 @@
-//! Property: whatever sequence of credits, debits and replays, the balance is the sum of
-//! the applied entries and never goes below zero.
+//! Property: whatever sequence of credits, debits, staff adjustments (either sign) and
+//! replays, the balance is the sum of the applied entries and never goes below zero.
 
 use std::collections::HashMap;
 
@@ -13,6 +13,8 @@ use proptest::prelude::*;
 enum Move {
     Credit(i64),
     Debit(i64),
+    /// A staff top-up or correction, positive or negative.
+    Adjust(i64),
     /// Applies again the entry of an earlier move (index modulo the moves so far).
     Replay(usize),
 }
@@ -21,6 +23,7 @@ fn moves() -> impl Strategy<Value = Vec<Move>> {
     let one = prop_oneof![
         (1i64..5_000).prop_map(Move::Credit),
         (1i64..5_000).prop_map(Move::Debit),
+        (-5_000i64..5_000).prop_filter("non-zero", |m| *m != 0).prop_map(Move::Adjust),
         (0usize..64).prop_map(Move::Replay),
     ];
     prop::collection::vec(one, 1..40)
@@ -32,6 +35,9 @@ fn entries(who: CustomerId, moves: &[Move]) -> Vec<LedgerEntry> {
         let entry = match m {
             Move::Credit(minor) => fixtures::ledger(who, fixtures::eur(*minor), LedgerKind::Credit, format!("c{i}")),
             Move::Debit(minor) => fixtures::ledger(who, fixtures::eur(-minor), LedgerKind::Payment, format!("d{i}")),
+            Move::Adjust(minor) => {
+                fixtures::ledger(who, fixtures::eur(*minor), LedgerKind::Adjustment, format!("adjust:{i}"))
+            }
             Move::Replay(n) if !made.is_empty() => made[n % made.len()].clone(),
             Move::Replay(_) => fixtures::ledger(who, fixtures::eur(1), LedgerKind::Credit, format!("c{i}")),
         };

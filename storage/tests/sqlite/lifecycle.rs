@@ -166,3 +166,20 @@ async fn backup_is_a_consistent_copy_taken_while_writing() {
     let (live_count, _) = sum_of_ledger(store.as_ref(), who).await;
     assert!(count <= live_count, "the copy is a snapshot of the live store");
 }
+
+#[tokio::test]
+async fn expired_idempotent_responses_are_purged() {
+    let (_dir, store) = super::fresh();
+    let response = |minutes| boxoffice_storage::IdempotentResponse {
+        request_hash: "h".into(),
+        status: 201,
+        body: b"{}".to_vec(),
+        created_at: boxoffice_storage::conformance::fixtures::at(minutes),
+    };
+    store.store_idempotent_response("s", "old", &response(0)).await.expect("store");
+    store.store_idempotent_response("s", "new", &response(10)).await.expect("store");
+    let purged = store.purge_idempotent_responses(boxoffice_storage::conformance::fixtures::at(5)).await;
+    assert_eq!(purged, Ok(1));
+    assert_eq!(store.idempotent_response("s", "old").await, Ok(None));
+    assert!(store.idempotent_response("s", "new").await.expect("read").is_some());
+}

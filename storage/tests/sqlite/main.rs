@@ -2,6 +2,7 @@
 //! behaviour: group commit, close and reopen, migrations, backup, overload, and a property
 //! test of the ledger.
 
+mod accounts;
 mod batching;
 mod conformance;
 mod ledger_props;

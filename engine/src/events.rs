@@ -1,0 +1,206 @@
+//! The change feed of a showtime: what WebSocket subscribers (kiosks, live seat maps) see.
+//!
+//! Each showtime actor publishes **only durable** changes: after a journal write succeeds,
+//! one [`Change`] per journal entry, in sequence order, without gaps. A change is rendered
+//! and serialized **once** (JSON text in a [`Bytes`]) and shared by every subscriber.
+//!
+//! The actor keeps a bounded ring of its last changes and a bounded broadcast channel.
+//! [`Engine::subscribe`](crate::Engine::subscribe) is answered by the actor in one handler,
+//! so the starting point (a snapshot, or the changes missed since a sequence number) and
+//! the live receiver are taken together: nothing is missed and nothing is repeated. The
+//! actor never waits for a subscriber: a receiver that falls behind the channel sees
+//! [`broadcast::error::RecvError::Lagged`] and must subscribe again with its last sequence
+//! number.
+//!
+//! The JSON here is the wire format of protocol version [`PROTOCOL_VERSION`]
+//! (`docs/websocket.md`): seat labels and statuses, counts, never a customer, hold or
+//! booking id.
+
+use std::collections::VecDeque;
+
+use boxoffice_storage::{JournalEntry, ShowtimeId};
+use bytes::Bytes;
+use tokio::sync::broadcast;
+
+use crate::seat_map::{ReplayError, SeatMap, ShowtimeInfo};
+
+/// Builds the encoded snapshot when a subscription needs one.
+pub(crate) type SnapshotFn<'a> = Box<dyn FnOnce() -> Bytes + 'a>;
+
+/// Version of the client protocol the encoded messages belong to.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// One durable change of a showtime, encoded once for every subscriber.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    /// The journal sequence number (consecutive within a showtime).
+    pub seq: u64,
+    /// The `change` message, JSON text (UTF-8).
+    pub json: Bytes,
+}
+
+/// Where a subscription starts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SubscriptionStart {
+    /// The whole seat map at `seq` (a `snapshot` message, JSON text); live changes follow
+    /// from `seq + 1`.
+    Snapshot {
+        /// Sequence number the snapshot reflects.
+        seq: u64,
+        /// The `snapshot` message.
+        json: Bytes,
+    },
+    /// The changes after the client's `since`, in order (possibly none); live changes
+    /// follow from the last one's `seq + 1` (or `since + 1`).
+    Resume {
+        /// The client's last sequence number.
+        since: u64,
+        /// The missed changes, consecutive from `since + 1`.
+        missed: Vec<Change>,
+    },
+}
+
+impl SubscriptionStart {
+    /// The sequence number the subscriber is at once it has sent this start.
+    #[must_use]
+    pub fn seq(&self) -> u64 {
+        match self {
+            SubscriptionStart::Snapshot { seq, .. } => *seq,
+            SubscriptionStart::Resume { since, missed } => missed.last().map_or(*since, |c| c.seq),
+        }
+    }
+}
+
+/// A subscription to a showtime's changes.
+#[derive(Debug)]
+pub struct Subscription {
+    /// The showtime.
+    pub showtime_id: ShowtimeId,
+    /// What to send first.
+    pub start: SubscriptionStart,
+    /// Live changes after the start, in order. `Lagged` means the subscriber fell behind
+    /// and must subscribe again; `Closed` means the actor stopped (subscribe again too).
+    pub receiver: broadcast::Receiver<Change>,
+}
+
+/// The actor's side of the feed: the broadcast sender, the resume ring and a cached
+/// snapshot. Owned by the actor; never blocks.
+pub(crate) struct Feed {
+    /// Created on the first subscription (a channel preallocates every slot).
+    sender: Option<broadcast::Sender<Change>>,
+    channel_max: usize,
+    ring: VecDeque<Change>,
+    ring_max: usize,
+    snapshot: Option<(u64, Bytes)>,
+}
+
+impl Feed {
+    /// A feed with a broadcast channel of `channel_max` and a ring of `ring_max` changes.
+    pub(crate) fn new(channel_max: usize, ring_max: usize) -> Self {
+        Self {
+            sender: None,
+            channel_max: channel_max.max(1),
+            ring: VecDeque::new(),
+            ring_max: ring_max.max(1),
+            snapshot: None,
+        }
+    }
+
+    /// Live receivers.
+    pub(crate) fn subscribers(&self) -> usize {
+        self.sender.as_ref().map_or(0, broadcast::Sender::receiver_count)
+    }
+
+    /// Forgets the cached snapshot (the showtime's details changed).
+    pub(crate) fn invalidate_snapshot(&mut self) {
+        self.snapshot = None;
+    }
+
+    /// Applies a durable entry to `durable` and publishes it.
+    ///
+    /// # Errors
+    /// The entry does not apply (the durable copy diverged); nothing is published.
+    pub(crate) fn apply_and_publish(
+        &mut self,
+        info: &ShowtimeInfo,
+        durable: &mut SeatMap,
+        entry: &JournalEntry,
+    ) -> Result<(), ReplayError> {
+        let touched = touched_seats(durable, &entry.event);
+        durable.apply(entry)?;
+        let json = encode_change(info, entry, &touched, durable.counts());
+        self.publish(Change { seq: entry.seq, json });
+        assert_eq!(durable.seq(), entry.seq, "the feed publishes the durable sequence");
+        Ok(())
+    }
+
+    fn publish(&mut self, change: Change) {
+        if let Some(last) = self.ring.back() {
+            assert_eq!(change.seq, last.seq + 1, "changes are published without gaps");
+        }
+        if self.ring.len() >= self.ring_max {
+            self.ring.pop_front();
+        }
+        self.ring.push_back(change.clone());
+        self.snapshot = None;
+        // No receiver is not an error: the change stays in the ring for resumes.
+        if let Some(sender) = &self.sender {
+            let _ = sender.send(change);
+        }
+    }
+
+    /// Starts a subscription at the durable state `durable_seq`: the missed changes if the
+    /// ring still has every one after `since`, else a snapshot (built by `snapshot`).
+    pub(crate) fn subscribe(
+        &mut self,
+        showtime_id: ShowtimeId,
+        since: Option<u64>,
+        durable_seq: u64,
+        snapshot: SnapshotFn<'_>,
+    ) -> Subscription {
+        debug_assert!(self.ring.back().is_none_or(|c| c.seq == durable_seq), "the ring ends at the durable seq");
+        let channel_max = self.channel_max;
+        let receiver = self.sender.get_or_insert_with(|| broadcast::channel(channel_max).0).subscribe();
+        let start = match since.and_then(|s| self.missed_since(s, durable_seq)) {
+            Some(start) => start,
+            None => {
+                let json = match &self.snapshot {
+                    Some((seq, json)) if *seq == durable_seq => json.clone(),
+                    _ => {
+                        let json = snapshot();
+                        self.snapshot = Some((durable_seq, json.clone()));
+                        json
+                    }
+                };
+                SubscriptionStart::Snapshot { seq: durable_seq, json }
+            }
+        };
+        Subscription { showtime_id, start, receiver }
+    }
+
+    /// The changes after `since`, if the ring has all of them.
+    fn missed_since(&self, since: u64, durable_seq: u64) -> Option<SubscriptionStart> {
+        if since > durable_seq {
+            return None;
+        }
+        if since == durable_seq {
+            return Some(SubscriptionStart::Resume { since, missed: Vec::new() });
+        }
+        let first = self.ring.front()?.seq;
+        if first > since + 1 {
+            return None;
+        }
+        let missed: Vec<Change> = self.ring.iter().filter(|c| c.seq > since).cloned().collect();
+        let consecutive = missed.iter().zip(since + 1..).all(|(c, expected)| c.seq == expected);
+        assert!(consecutive && missed.last().is_some_and(|c| c.seq == durable_seq), "resume without gaps");
+        Some(SubscriptionStart::Resume { since, missed })
+    }
+}
+
+mod encode;
+
+pub use self::encode::{ChangeKind, encode_snapshot, status_char};
+use self::encode::{encode_change, touched_seats};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,356 @@
+//! The box office (admin, manager, cashier): hold and sell to walk-in customers without an
+//! account, paid at the counter (cash or card terminal, recorded as external money, never
+//! a wallet), and show or print the ticket with its reference and QR code.
+//!
+//! Every sale gets its own walk-in customer record (`Walk-in customer`, no account, no
+//! email), so two walk-ins served by one cashier never replace each other's holds. The
+//! payment goes through the engine's terminal saga (`begin_terminal_payment` /
+//! `confirm_terminal_payment`): the money enters the walk-in record's ledger and pays the
+//! booking, so cancellations and the settler work unchanged.
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse};
+use axum::routing::{get, post};
+use boxoffice_engine::{HoldRequest, HoldView, TierChoice};
+use boxoffice_storage::{Booking, BookingId, Customer, CustomerId, HoldId, ShowtimeId, Timestamp};
+use serde::{Deserialize, Serialize};
+
+use crate::auth::{BoxOfficePrincipal, generate_token, token_sha256};
+use crate::error::ApiError;
+use crate::extract::{IdPath, Json, Path, parse_id};
+use crate::mail::templates::escape_html;
+use crate::openapi::ProblemDoc;
+use crate::state::AppState;
+
+/// The box office routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/box-office/sales", post(sell_now))
+        .route("/box-office/holds", post(hold))
+        .route("/box-office/holds/{hold_id}/sell", post(sell_hold))
+        .route("/box-office/holds/{hold_id}/release", post(release))
+        .route("/box-office/tickets/{id}", get(ticket))
+        .route("/box-office/tickets/{id}/print", get(print_ticket))
+}
+
+/// Seats (or a quantity) of a showtime for a walk-in.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WalkInHold {
+    /// The showtime.
+    pub showtime_id: ShowtimeId,
+    /// Seat labels (reserved seating).
+    #[serde(default)]
+    pub seats: Option<Vec<String>>,
+    /// Number of tickets (general admission).
+    #[serde(default)]
+    pub quantity: Option<u32>,
+}
+
+/// How the walk-in paid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CounterPayment {
+    /// Cash at the counter.
+    Cash,
+    /// Card on the counter's terminal (`terminal_ref` is its approval code).
+    Card,
+}
+
+/// Selling a walk-in hold.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Sale {
+    /// The showtime.
+    pub showtime_id: ShowtimeId,
+    /// The walk-in record the hold belongs to (from the hold answer).
+    pub walk_in_id: CustomerId,
+    /// Tiers per ticket; omitted: the first tier.
+    #[serde(default)]
+    #[schema(value_type = Vec<Object>)]
+    pub tiers: Vec<TierChoice>,
+    /// `cash` or `card`.
+    pub payment: CounterPayment,
+    /// The card terminal's approval code (card payments).
+    #[serde(default)]
+    pub terminal_ref: Option<String>,
+}
+
+/// Hold and sell at once.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuickSale {
+    /// The showtime.
+    pub showtime_id: ShowtimeId,
+    /// Seat labels (reserved seating).
+    #[serde(default)]
+    pub seats: Option<Vec<String>>,
+    /// Number of tickets (general admission).
+    #[serde(default)]
+    pub quantity: Option<u32>,
+    /// Tiers per ticket; omitted: the first tier.
+    #[serde(default)]
+    #[schema(value_type = Vec<Object>)]
+    pub tiers: Vec<TierChoice>,
+    /// `cash` or `card`.
+    pub payment: CounterPayment,
+    /// The card terminal's approval code (card payments).
+    #[serde(default)]
+    pub terminal_ref: Option<String>,
+}
+
+/// Which walk-in hold to release.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Release {
+    /// The showtime.
+    pub showtime_id: ShowtimeId,
+    /// The walk-in record.
+    pub walk_in_id: CustomerId,
+}
+
+/// A walk-in hold.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct WalkInHeld {
+    /// The walk-in record that owns the hold; pass it back to sell or release.
+    pub walk_in_id: CustomerId,
+    /// The hold.
+    #[schema(value_type = Object)]
+    pub hold: HoldView,
+}
+
+/// A ticket to show or print.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Ticket {
+    /// The booking reference (also in the QR code).
+    pub reference: String,
+    /// The booking.
+    pub booking_id: BookingId,
+    /// Film title.
+    pub film: String,
+    /// Showtime start.
+    pub starts_at: Timestamp,
+    /// Auditorium.
+    pub auditorium: String,
+    /// Seat labels (`GA` for general admission) with their tier and price.
+    pub lines: Vec<String>,
+    /// Total paid.
+    pub total: String,
+    /// The reference as a QR code, SVG.
+    pub qr_svg: String,
+}
+
+/// A sale: the booking and its ticket.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Sold {
+    /// The booking.
+    pub booking: Booking,
+    /// The ticket.
+    pub ticket: Ticket,
+}
+
+fn hold_request(seats: Option<Vec<String>>, quantity: Option<u32>) -> Result<HoldRequest, ApiError> {
+    match (seats, quantity) {
+        (Some(seats), None) if !seats.is_empty() && seats.iter().all(|s| !s.is_empty() && s.len() <= 8) => {
+            Ok(HoldRequest::Seats(seats))
+        }
+        (None, Some(quantity)) if quantity > 0 => Ok(HoldRequest::Quantity(quantity)),
+        _ => Err(ApiError::invalid("seats", "give either `seats` (seat labels) or `quantity` (at least 1), not both")),
+    }
+}
+
+async fn new_walk_in(state: &AppState) -> Result<CustomerId, ApiError> {
+    let id = CustomerId::new();
+    let customer = Customer {
+        id,
+        name: "Walk-in customer".into(),
+        email: format!("walk-in+{}@walk-in.invalid", id.as_uuid().simple()),
+        created_at: state.clock.now(),
+    };
+    // The record has no usable token: the hash of a secret nobody keeps.
+    state.storage.insert_customer(&customer, &token_sha256(&generate_token())).await?;
+    Ok(id)
+}
+
+fn payment_reference(
+    staff: &BoxOfficePrincipal,
+    payment: CounterPayment,
+    terminal_ref: Option<&str>,
+) -> Result<String, ApiError> {
+    let who = staff.0.account_id().map_or_else(|| "admin-token".to_owned(), |a| a.as_uuid().simple().to_string());
+    match (payment, terminal_ref.map(str::trim).filter(|r| !r.is_empty())) {
+        (CounterPayment::Cash, _) => Ok(format!("cash:{}", &who[..who.len().min(32)])),
+        (CounterPayment::Card, Some(code)) if code.len() <= 40 && code.bytes().all(|b| b.is_ascii_graphic()) => {
+            Ok(format!("card:{code}"))
+        }
+        (CounterPayment::Card, _) => Err(ApiError::invalid(
+            "terminal_ref",
+            "a card payment needs the terminal's approval code (1 to 40 printable characters)",
+        )),
+    }
+}
+
+async fn complete_sale(
+    state: &AppState,
+    staff: &BoxOfficePrincipal,
+    showtime: ShowtimeId,
+    walk_in: CustomerId,
+    hold: HoldId,
+    tiers: Vec<TierChoice>,
+    reference: &str,
+) -> Result<Sold, ApiError> {
+    if tiers.len() > 10 {
+        return Err(ApiError::invalid("tiers", "at most 10 entries"));
+    }
+    let payment = state.engine.begin_terminal_payment(showtime, walk_in, hold, tiers).await?;
+    let booking = state.engine.confirm_terminal_payment(&payment, reference).await?;
+    tracing::info!(booking_id = %booking.record.id, staff = ?staff.0.account_id(), "box office sale");
+    let ticket = ticket_of(state, &booking).await?;
+    Ok(Sold { booking, ticket })
+}
+
+/// Holds seats for a walk-in customer.
+#[utoipa::path(post, path = "/api/v1/box-office/holds", tag = "box office", security(("bearer" = [])), request_body = WalkInHold,
+    responses((status = 201, description = "Held for a new walk-in record", body = WalkInHeld),
+        (status = 403, description = "Not box office staff", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 409, description = "`seats_unavailable`, `sold_out`, `not_on_sale`", body = ProblemDoc, content_type = "application/problem+json")))]
+#[tracing::instrument(skip_all)]
+pub async fn hold(
+    State(state): State<AppState>,
+    _staff: BoxOfficePrincipal,
+    Json(input): Json<WalkInHold>,
+) -> Result<impl IntoResponse, ApiError> {
+    let request = hold_request(input.seats, input.quantity)?;
+    let walk_in = new_walk_in(&state).await?;
+    let hold = state.engine.hold(input.showtime_id, walk_in, request).await?;
+    Ok((StatusCode::CREATED, Json(WalkInHeld { walk_in_id: walk_in, hold })))
+}
+
+/// Sells a walk-in hold, paid at the counter.
+#[utoipa::path(post, path = "/api/v1/box-office/holds/{hold_id}/sell", tag = "box office", security(("bearer" = [])), request_body = Sale,
+    params(("hold_id" = HoldId, Path, description = "Hold id")),
+    responses((status = 201, description = "Sold; the ticket", body = Sold),
+        (status = 404, description = "`hold_not_found`", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed` (`terminal_ref`, `tiers`), `unknown_tier`", body = ProblemDoc, content_type = "application/problem+json")))]
+#[tracing::instrument(skip_all)]
+pub async fn sell_hold(
+    State(state): State<AppState>,
+    staff: BoxOfficePrincipal,
+    Path(hold_id): Path<String>,
+    Json(input): Json<Sale>,
+) -> Result<impl IntoResponse, ApiError> {
+    let hold: HoldId = parse_id("hold_id", &hold_id)?;
+    let reference = payment_reference(&staff, input.payment, input.terminal_ref.as_deref())?;
+    let sold =
+        complete_sale(&state, &staff, input.showtime_id, input.walk_in_id, hold, input.tiers, &reference).await?;
+    Ok((StatusCode::CREATED, Json(sold)))
+}
+
+/// Holds and sells in one step.
+#[utoipa::path(post, path = "/api/v1/box-office/sales", tag = "box office", security(("bearer" = [])), request_body = QuickSale,
+    responses((status = 201, description = "Sold; the ticket", body = Sold),
+        (status = 409, description = "`seats_unavailable`, `sold_out`, `not_on_sale`", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed` naming the field", body = ProblemDoc, content_type = "application/problem+json")))]
+#[tracing::instrument(skip_all)]
+pub async fn sell_now(
+    State(state): State<AppState>,
+    staff: BoxOfficePrincipal,
+    Json(input): Json<QuickSale>,
+) -> Result<impl IntoResponse, ApiError> {
+    let request = hold_request(input.seats, input.quantity)?;
+    let reference = payment_reference(&staff, input.payment, input.terminal_ref.as_deref())?;
+    let walk_in = new_walk_in(&state).await?;
+    let held = state.engine.hold(input.showtime_id, walk_in, request).await?;
+    match complete_sale(&state, &staff, input.showtime_id, walk_in, held.hold_id, input.tiers, &reference).await {
+        Ok(sold) => Ok((StatusCode::CREATED, Json(sold))),
+        Err(error) => {
+            // Nothing was sold: free the seats now rather than at the hold's expiry.
+            let _ = state.engine.release(input.showtime_id, walk_in, held.hold_id).await;
+            Err(error)
+        }
+    }
+}
+
+/// Releases a walk-in hold.
+#[utoipa::path(post, path = "/api/v1/box-office/holds/{hold_id}/release", tag = "box office", security(("bearer" = [])), request_body = Release,
+    params(("hold_id" = HoldId, Path, description = "Hold id")),
+    responses((status = 204, description = "Released"),
+        (status = 404, description = "`hold_not_found`", body = ProblemDoc, content_type = "application/problem+json")))]
+pub async fn release(
+    State(state): State<AppState>,
+    _staff: BoxOfficePrincipal,
+    Path(hold_id): Path<String>,
+    Json(input): Json<Release>,
+) -> Result<StatusCode, ApiError> {
+    let hold: HoldId = parse_id("hold_id", &hold_id)?;
+    state.engine.release(input.showtime_id, input.walk_in_id, hold).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn ticket_of(state: &AppState, booking: &Booking) -> Result<Ticket, ApiError> {
+    let record = &booking.record;
+    let showtime = state
+        .storage
+        .showtime(record.showtime_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("showtime", record.showtime_id))?;
+    let film = state.storage.film(showtime.details.film_id).await?.map_or_else(|| "?".into(), |f| f.details.title);
+    let auditorium =
+        state.storage.auditorium(showtime.details.auditorium_id).await?.map_or_else(|| "?".into(), |a| a.details.name);
+    Ok(Ticket {
+        reference: record.reference.clone(),
+        booking_id: record.id,
+        film,
+        starts_at: showtime.details.starts_at,
+        auditorium,
+        lines: record.lines.iter().map(|l| format!("{} {} {}", l.label, l.tier, l.price)).collect(),
+        total: record.total.to_string(),
+        qr_svg: crate::qr::svg(&record.reference).map_err(ApiError::internal)?,
+    })
+}
+
+async fn find_ticket(state: &AppState, id: BookingId) -> Result<Ticket, ApiError> {
+    let booking = state.storage.booking(id).await?.ok_or(boxoffice_engine::EngineError::BookingNotFound)?;
+    ticket_of(state, &booking).await
+}
+
+/// A booking's ticket: reference, film, time, seats and the QR code of the reference.
+#[utoipa::path(get, path = "/api/v1/box-office/tickets/{id}", tag = "box office", security(("bearer" = [])),
+    params(("id" = BookingId, Path, description = "Booking id")),
+    responses((status = 200, description = "The ticket", body = Ticket),
+        (status = 404, description = "`booking_not_found`", body = ProblemDoc, content_type = "application/problem+json")))]
+pub async fn ticket(
+    State(state): State<AppState>,
+    _staff: BoxOfficePrincipal,
+    IdPath(id): IdPath<BookingId>,
+) -> Result<Json<Ticket>, ApiError> {
+    Ok(Json(find_ticket(&state, id).await?))
+}
+
+/// The ticket as a printable HTML page.
+#[utoipa::path(get, path = "/api/v1/box-office/tickets/{id}/print", tag = "box office", security(("bearer" = [])),
+    params(("id" = BookingId, Path, description = "Booking id")),
+    responses((status = 200, description = "Printable page", content_type = "text/html")))]
+pub async fn print_ticket(
+    State(state): State<AppState>,
+    _staff: BoxOfficePrincipal,
+    IdPath(id): IdPath<BookingId>,
+) -> Result<impl IntoResponse, ApiError> {
+    let t = find_ticket(&state, id).await?;
+    let lines: String = t.lines.iter().map(|l| format!("<li>{}</li>", escape_html(l))).collect();
+    let page = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Ticket {reference}</title>\
+         <style>body{{font-family:sans-serif;max-width:30em;margin:2em auto}}h1{{font-size:1.4em}}</style></head><body>\
+         <h1>{film}</h1><p>{starts} &middot; {auditorium}</p><ul>{lines}</ul><p>Total: {total}</p>\
+         <p>Reference: <strong>{reference}</strong></p>{qr}</body></html>",
+        reference = escape_html(&t.reference),
+        film = escape_html(&t.film),
+        starts = escape_html(&crate::mail::messages::show_time(t.starts_at)),
+        auditorium = escape_html(&t.auditorium),
+        total = escape_html(&t.total),
+        qr = t.qr_svg,
+    );
+    Ok(([(header::CACHE_CONTROL, "no-store")], Html(page)))
+}

@@ -1,0 +1,217 @@
+//! One handler per request type. Each returns the answer (echoing the request id), or
+//! `None` when a task answers in order with what follows (`subscribe`), or a [`Failure`].
+
+use std::time::Duration;
+
+use axum::extract::ws::Utf8Bytes;
+use boxoffice_engine::{HoldRequest, Requester, SubscriptionStart, TierChoice};
+use boxoffice_storage::{BookingId, CustomerId, HoldId, PaymentId, ShowtimeId};
+use serde_json::json;
+
+use super::forward::Forwarder;
+use super::kiosk;
+use super::protocol::Body;
+use super::reply::{self, Failure};
+use super::session::{AbortOnDrop, Session, Who};
+use crate::auth::{Principal, TOKEN_LEN_MAX};
+
+/// Card-terminal payments one kiosk connection may have pending.
+pub const PAYMENTS_MAX: usize = 4;
+/// Longest seat label accepted (as over HTTP).
+const SEAT_LABEL_LEN_MAX: usize = 8;
+
+type Answer = Result<Option<Utf8Bytes>, Failure>;
+
+impl Session {
+    /// Handles one decoded request.
+    pub(super) async fn handle(&mut self, id: &str, body: Body) -> Answer {
+        match body {
+            Body::Auth { token, kiosk } => self.auth(id, &token, kiosk).await,
+            Body::Subscribe { showtime_id, since } => self.subscribe(id, showtime_id, since).await,
+            Body::Unsubscribe { showtime_id } => match self.subscriptions.remove(&showtime_id) {
+                Some(_aborted) => answer("unsubscribed", id, json!({"showtime_id": showtime_id})),
+                None => Err(Failure::protocol("not_subscribed", "not subscribed to this showtime")),
+            },
+            Body::Hold { showtime_id, seats, quantity } => {
+                let request = hold_request(seats, quantity)?;
+                let hold = self.state.engine.hold(showtime_id, self.owner()?, request).await?;
+                answer("held", id, json!({"hold": hold}))
+            }
+            Body::Release { showtime_id, hold_id } => {
+                self.state.engine.release(showtime_id, self.owner()?, hold_id).await?;
+                answer("released", id, json!({"showtime_id": showtime_id, "hold_id": hold_id}))
+            }
+            Body::Purchase { showtime_id, hold_id, tiers } => self.purchase(id, showtime_id, hold_id, tiers).await,
+            Body::ConfirmPayment { payment_id, terminal_ref } => self.confirm(id, payment_id, &terminal_ref).await,
+            Body::AbortPayment { payment_id } => {
+                self.kiosk_only()?;
+                let payment = self.payments.remove(&payment_id).ok_or_else(payment_not_found)?;
+                self.state.engine.abort_terminal_payment(&payment).await;
+                answer("payment_aborted", id, json!({"payment_id": payment_id}))
+            }
+            Body::Cancel { booking_id } => self.cancel(id, booking_id).await,
+            Body::Ping {} => answer("pong", id, json!({"server_time": self.state.clock.now()})),
+        }
+    }
+
+    /// The owner of holds and bookings: the customer, or the kiosk's record.
+    fn owner(&self) -> Result<CustomerId, Failure> {
+        match &self.who {
+            Who::Customer(id) | Who::Kiosk { customer: id, .. } => Ok(*id),
+            Who::Anonymous => Err(Failure::protocol("unauthorized", "authenticate first (`auth` with a token)")),
+        }
+    }
+
+    fn kiosk_only(&self) -> Result<(), Failure> {
+        match &self.who {
+            Who::Kiosk { .. } => Ok(()),
+            Who::Customer(_) => Err(Failure::protocol("forbidden", "card-terminal payments are for kiosks")),
+            Who::Anonymous => Err(Failure::protocol("unauthorized", "authenticate first (`auth` with a token)")),
+        }
+    }
+
+    async fn auth(&mut self, id: &str, token: &str, kiosk: Option<String>) -> Answer {
+        if self.who != Who::Anonymous {
+            return Err(Failure::protocol("already_authenticated", "this connection is already authenticated"));
+        }
+        if token.is_empty() || token.len() > TOKEN_LEN_MAX {
+            return Err(Failure::protocol("unauthorized", "unknown token"));
+        }
+        let principal = match self.state.auth.resolve(token).await {
+            Ok(Some(principal)) => principal,
+            Ok(None) => return Err(Failure::protocol("unauthorized", "unknown, expired or revoked token")),
+            Err(e) => return Err(Failure::Engine(e.into())),
+        };
+        self.who = who(&self.state, &self.hub, principal, kiosk).await?;
+        let mut fields = json!({"principal": self.who.kind()});
+        match &self.who {
+            Who::Customer(c) => fields["customer_id"] = json!(c),
+            Who::Kiosk { name, .. } => fields["kiosk"] = json!(name),
+            Who::Anonymous => {}
+        }
+        answer("authenticated", id, fields)
+    }
+
+    async fn subscribe(&mut self, id: &str, showtime: ShowtimeId, since: Option<u64>) -> Answer {
+        if self.subscriptions.contains_key(&showtime) {
+            return Err(Failure::protocol("already_subscribed", "already subscribed to this showtime"));
+        }
+        if self.subscriptions.len() >= self.hub.settings.subscriptions_max {
+            let max = self.hub.settings.subscriptions_max;
+            return Err(Failure::protocol("too_many_subscriptions", format!("at most {max} subscriptions")));
+        }
+        let subscription = self.state.engine.subscribe(showtime, since).await?;
+        let start = match &subscription.start {
+            SubscriptionStart::Snapshot { .. } => "snapshot",
+            SubscriptionStart::Resume { .. } => "resume",
+        };
+        let fields = json!({"showtime_id": showtime, "start": start, "seq": subscription.start.seq()});
+        let ack = reply::message("subscribed", Some(id), fields);
+        let settings = &self.hub.settings;
+        let forwarder = Forwarder {
+            engine: self.state.engine.clone(),
+            tx: self.tx.clone(),
+            closer: self.closer.clone(),
+            slow_consumer: Duration::from_millis(settings.slow_consumer_ms),
+            resyncs_per_minute_max: settings.resyncs_per_minute_max,
+        };
+        let task = tokio::spawn(forwarder.run(subscription, ack));
+        self.subscriptions.insert(showtime, AbortOnDrop(task));
+        Ok(None)
+    }
+
+    async fn purchase(&mut self, id: &str, showtime: ShowtimeId, hold: HoldId, tiers: Vec<TierChoice>) -> Answer {
+        let engine = &self.state.engine;
+        match &self.who {
+            Who::Customer(owner) => {
+                let booking = engine.purchase(showtime, *owner, hold, tiers).await?;
+                answer("purchased", id, json!({"booking": booking}))
+            }
+            Who::Kiosk { customer, .. } => {
+                if self.payments.len() >= PAYMENTS_MAX {
+                    let message = format!("at most {PAYMENTS_MAX} payments pending; confirm or abort one");
+                    return Err(Failure::protocol("too_many_payments", message));
+                }
+                let payment = engine.begin_terminal_payment(showtime, *customer, hold, tiers).await?;
+                let fields = json!({
+                    "payment_id": payment.payment_id, "showtime_id": showtime, "hold_id": hold,
+                    "total": payment.total, "lines": payment.lines,
+                });
+                self.payments.insert(payment.payment_id, payment);
+                answer("payment_required", id, fields)
+            }
+            Who::Anonymous => Err(Failure::protocol("unauthorized", "authenticate first (`auth` with a token)")),
+        }
+    }
+
+    async fn confirm(&mut self, id: &str, payment_id: PaymentId, terminal_ref: &str) -> Answer {
+        self.kiosk_only()?;
+        // The attempt settles the payment either way: success, refusal (refunded to the
+        // kiosk's ledger) or an unknown outcome (left to the settler).
+        let payment = self.payments.remove(&payment_id).ok_or_else(payment_not_found)?;
+        let booking = self.state.engine.confirm_terminal_payment(&payment, terminal_ref).await?;
+        answer("purchased", id, json!({"booking": booking, "payment_id": payment_id}))
+    }
+
+    async fn cancel(&mut self, id: &str, booking: BookingId) -> Answer {
+        let requester = match &self.who {
+            Who::Kiosk { staff: true, .. } => Requester::Staff,
+            other => Requester::Customer(match other {
+                Who::Customer(c) | Who::Kiosk { customer: c, .. } => *c,
+                Who::Anonymous => return Err(Failure::protocol("unauthorized", "authenticate first")),
+            }),
+        };
+        let booking = self.state.engine.cancel_booking(booking, requester).await?;
+        answer("cancelled", id, json!({"booking": booking}))
+    }
+}
+
+/// Maps an authenticated principal to who is on the socket.
+///
+/// # Errors
+/// `invalid_message` for a bad kiosk name or a kiosk name with a customer token.
+pub async fn who(
+    state: &crate::state::AppState,
+    hub: &super::Hub,
+    principal: Principal,
+    kiosk: Option<String>,
+) -> Result<Who, Failure> {
+    match principal {
+        Principal::Customer(id) if kiosk.is_none() => Ok(Who::Customer(id)),
+        Principal::Customer(_) => Err(Failure::protocol("invalid_message", "`kiosk` needs a staff or kiosk token")),
+        // A kiosk account holds and buys as the customer record of the same id.
+        Principal::Kiosk(account) => {
+            let name = kiosk.unwrap_or_else(|| account.to_string());
+            Ok(Who::Kiosk { customer: CustomerId::from_uuid(account.as_uuid()), name, staff: false })
+        }
+        // Staff (the box office, or the admin token) act as a named device.
+        Principal::Staff { .. } => {
+            let name = kiosk.unwrap_or_else(|| kiosk::DEFAULT_KIOSK.to_owned());
+            kiosk::check_name(&name)?;
+            let customer = kiosk::customer(state, hub, &name).await?;
+            Ok(Who::Kiosk { customer, name, staff: true })
+        }
+    }
+}
+
+fn answer(kind: &str, id: &str, fields: serde_json::Value) -> Answer {
+    Ok(Some(reply::message(kind, Some(id), fields)))
+}
+
+fn payment_not_found() -> Failure {
+    Failure::protocol("payment_not_found", "no such pending payment on this connection")
+}
+
+/// The engine request of a `hold` message (same rules as the HTTP body).
+fn hold_request(seats: Option<Vec<String>>, quantity: Option<u32>) -> Result<HoldRequest, Failure> {
+    match (seats, quantity) {
+        (Some(seats), None) => {
+            if let Some(bad) = seats.iter().find(|s| s.is_empty() || s.len() > SEAT_LABEL_LEN_MAX) {
+                return Err(Failure::protocol("invalid_message", format!("{bad:?} is not a seat label")));
+            }
+            Ok(HoldRequest::Seats(seats))
+        }
+        (None, Some(quantity)) => Ok(HoldRequest::Quantity(quantity)),
+        _ => Err(Failure::protocol("invalid_message", "give either `seats` (a list of labels) or `quantity`")),
+    }
+}

@@ -1,0 +1,106 @@
+//! The WebSocket endpoint `/ws`: kiosks and live seat maps (protocol v1,
+//! `docs/websocket.md`).
+//!
+//! | module | what it holds |
+//! | --- | --- |
+//! | [`protocol`] | client messages and their decoder (fuzzed) |
+//! | [`reply`] | server answers, errors with stable codes, `closing` |
+//! | [`close`] | close reasons and codes; the per-connection [`close::Closer`] |
+//! | [`connection`] | reader and writer of one connection, heartbeats, idle timeout, shutdown |
+//! | [`session`] | per-connection state: principal, subscriptions, payments, rate limit |
+//! | [`handlers`] | one handler per request type |
+//! | [`forward`] | one task per subscription: start, then live changes, resume on lag |
+//! | [`kiosk`] | kiosk devices as customer records |
+//! | [`rate`] | the token bucket |
+//!
+//! Fan-out: each showtime actor encodes a change once; every subscribed connection gets a
+//! reference to the same bytes through its own bounded queue, so a slow client only ever
+//! slows itself (it resumes, or is closed as a slow consumer).
+
+pub mod close;
+pub mod connection;
+pub mod forward;
+pub mod handlers;
+pub mod kiosk;
+pub mod protocol;
+pub mod rate;
+pub mod reply;
+pub mod session;
+
+use std::sync::Arc;
+
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::{Extension, State};
+use axum::response::Response;
+use axum::routing::get;
+use axum::{Router, http::StatusCode, response::IntoResponse};
+use boxoffice_storage::CustomerId;
+use dashmap::DashMap;
+use tokio::sync::Semaphore;
+
+use crate::auth::Principal;
+use crate::config::WebSocketSettings;
+use crate::state::AppState;
+
+use self::session::Who;
+
+/// Messages up to `message_bytes_max` are handled; larger ones up to this many times the
+/// limit are read whole and refused with `message_too_large` (the connection survives);
+/// beyond that the frame is not even read: the connection closes with 1009.
+pub const HARD_LIMIT_FACTOR: usize = 4;
+
+/// What every connection shares: the limits, the connection permits and known kiosks.
+#[derive(Debug)]
+pub struct Hub {
+    /// `[websocket]` settings.
+    pub settings: WebSocketSettings,
+    /// One permit per open connection (`websocket.connections_max`).
+    pub permits: Arc<Semaphore>,
+    /// Kiosk device names and their customer records.
+    pub kiosks: DashMap<String, CustomerId>,
+}
+
+impl Hub {
+    /// A hub for `settings`.
+    #[must_use]
+    pub fn new(settings: WebSocketSettings) -> Self {
+        let permits = Arc::new(Semaphore::new(settings.connections_max));
+        Self { settings, permits, kiosks: DashMap::new() }
+    }
+}
+
+/// The `/ws` route.
+pub fn router(state: &AppState) -> Router<AppState> {
+    let hub = Arc::new(Hub::new(state.config.websocket.clone()));
+    Router::new().route("/ws", get(upgrade)).layer(Extension(hub))
+}
+
+/// Upgrades to a WebSocket. A bearer token in `Authorization` authenticates the
+/// connection (an unknown token is `401` before the upgrade); without one the client may
+/// send `auth` later.
+#[tracing::instrument(skip_all)]
+pub async fn upgrade(
+    State(state): State<AppState>,
+    Extension(hub): Extension<Arc<Hub>>,
+    principal: Option<Principal>,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let who = match principal {
+        None => Who::Anonymous,
+        Some(principal) => match handlers::who(&state, &hub, principal, None).await {
+            Ok(who) => who,
+            Err(failure) => {
+                tracing::warn!(code = failure.code(), "cannot set up the principal of a WebSocket");
+                return (StatusCode::SERVICE_UNAVAILABLE, "try again").into_response();
+            }
+        },
+    };
+    let permit = Arc::clone(&hub.permits).try_acquire_owned().ok();
+    let s = &hub.settings;
+    upgrade
+        .read_buffer_size(s.read_buffer_bytes)
+        .write_buffer_size(0)
+        .max_message_size(s.message_bytes_max.saturating_mul(HARD_LIMIT_FACTOR))
+        .max_frame_size(s.message_bytes_max.saturating_mul(HARD_LIMIT_FACTOR))
+        .on_upgrade(move |socket| connection::serve(socket, hub, state, who, permit))
+}

@@ -1,0 +1,178 @@
+//! A simulated customer's view of a seat map: built from the WebSocket `snapshot`, kept
+//! current by `change` messages, and the seat choice: a block of adjacent free seats (same
+//! row, neighbouring columns, never across an aisle), among the best few by position, picked
+//! with the customer's own seeded RNG.
+//!
+//! Compact on purpose (one byte of status per seat): thousands of customers hold a map at
+//! once. (The kiosk simulator's map in `kiosk::seatmap` is made for drawing.)
+
+use rand::Rng;
+use rand::rngs::StdRng;
+use serde_json::Value;
+
+/// Candidate blocks a customer chooses among: the best few, as people do.
+const CANDIDATES: usize = 8;
+
+/// One seat.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Seat {
+    label: String,
+    column: u16,
+    free: bool,
+}
+
+/// A live seat map.
+#[derive(Clone, Debug, Default)]
+pub struct SeatMap {
+    /// The last sequence number applied.
+    pub seq: u64,
+    /// Free seats now (from the server's counts).
+    pub free: u64,
+    rows: Vec<Vec<Seat>>,
+    labels: Vec<String>,
+}
+
+impl SeatMap {
+    /// Builds the map of a `snapshot` message; `None` for general admission or a malformed one.
+    pub fn from_snapshot(snapshot: &Value) -> Option<Self> {
+        let statuses = snapshot["seats"].as_str()?.as_bytes();
+        let mut index = 0;
+        let mut rows = Vec::new();
+        let mut labels = Vec::new();
+        for row in snapshot["layout"]["rows"].as_array()? {
+            let label = row["label"].as_str()?;
+            let mut seats = Vec::new();
+            for (column, kind) in row["seats"].as_str()?.chars().enumerate() {
+                if matches!(kind, '_' | '|') {
+                    continue;
+                }
+                let free = *statuses.get(index)? == b'.';
+                index += 1;
+                let label = format!("{label}{}", seats.len() + 1);
+                seats.push(Seat { label, column: u16::try_from(column).ok()?, free });
+            }
+            rows.push(seats);
+            labels.push(label.to_owned());
+        }
+        let free = snapshot["counts"]["free"].as_u64().unwrap_or(0);
+        Some(Self { seq: snapshot["seq"].as_u64().unwrap_or(0), free, rows, labels })
+    }
+
+    /// Applies a `change` message (older ones are ignored).
+    pub fn apply(&mut self, change: &Value) {
+        let seq = change["seq"].as_u64().unwrap_or(0);
+        if seq <= self.seq {
+            return;
+        }
+        for seat in change["seats"].as_array().into_iter().flatten() {
+            if let (Some(label), Some(status)) = (seat["label"].as_str(), seat["status"].as_str()) {
+                self.set(label, status == "free");
+            }
+        }
+        if let Some(free) = change["counts"]["free"].as_u64() {
+            self.free = free;
+        }
+        self.seq = seq;
+    }
+
+    /// Finds a seat by label through its row's label (layouts refuse ambiguous labels).
+    fn set(&mut self, label: &str, free: bool) {
+        for (row_label, row) in self.labels.iter().zip(&mut self.rows) {
+            let Some(number) = label.strip_prefix(row_label.as_str()).and_then(|n| n.parse::<usize>().ok()) else {
+                continue;
+            };
+            if let Some(seat) = number.checked_sub(1).and_then(|i| row.get_mut(i))
+                && seat.label == label
+            {
+                seat.free = free;
+                return;
+            }
+        }
+    }
+
+    /// Every block of `n` adjacent free seats, with its score (lower is better: rows a
+    /// third of the way back, centred).
+    fn blocks(&self, n: usize) -> Vec<(u32, Vec<String>)> {
+        let depth = self.rows.len() as i64;
+        let mut found = Vec::new();
+        for (r, row) in self.rows.iter().enumerate() {
+            let width = i64::from(row.last().map_or(0, |s| s.column));
+            for start in 0..row.len().saturating_sub(n - 1) {
+                let block = &row[start..start + n];
+                let adjacent = block.windows(2).all(|w| w[1].column == w[0].column + 1);
+                if !adjacent || !block.iter().all(|s| s.free) {
+                    continue;
+                }
+                let centre = i64::from(block[0].column) + i64::from(block[n - 1].column);
+                let score = (3 * r as i64 - depth).unsigned_abs() * 4 + (centre - width).unsigned_abs();
+                found.push((u32::try_from(score).unwrap_or(u32::MAX), block.iter().map(|s| s.label.clone()).collect()));
+            }
+        }
+        found
+    }
+
+    /// A block of `n` adjacent free seats, among the best few; else the largest smaller
+    /// block (the customer settles for fewer); `None` when nothing is free in this view.
+    pub fn pick(&self, n: usize, rng: &mut StdRng) -> Option<Vec<String>> {
+        for size in (1..=n.max(1)).rev() {
+            let mut blocks = self.blocks(size);
+            if blocks.is_empty() {
+                continue;
+            }
+            blocks.sort();
+            blocks.truncate(CANDIDATES);
+            let i = rng.random_range(0..blocks.len());
+            return Some(blocks.swap_remove(i).1);
+        }
+        None
+    }
+
+    /// `n` seats at a random place, taken or not: what a customer asks for when the map
+    /// shows nothing free (the server's answer decides).
+    pub fn any(&self, n: usize, rng: &mut StdRng) -> Option<Vec<String>> {
+        let rows: Vec<&Vec<Seat>> = self.rows.iter().filter(|r| r.len() >= n).collect();
+        let row = rows.get(rng.random_range(0..rows.len().max(1)))?;
+        let start = rng.random_range(0..=row.len() - n);
+        Some(row[start..start + n].iter().map(|s| s.label.clone()).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rand::SeedableRng;
+    use serde_json::json;
+
+    use super::*;
+
+    fn map() -> SeatMap {
+        let snapshot = json!({"seq": 1, "counts": {"free": 7},
+            "layout": {"rows": [{"label": "A", "seats": "SS|SS"}, {"label": "B", "seats": "SSS_S"}]},
+            "seats": ".h......"});
+        SeatMap::from_snapshot(&snapshot).expect("a reserved map")
+    }
+
+    #[test]
+    fn blocks_never_cross_an_aisle_or_a_gap_or_a_taken_seat() {
+        let map = map();
+        let pairs: Vec<Vec<String>> = map.blocks(2).into_iter().map(|(_, b)| b).collect();
+        let labels = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert!(pairs.contains(&labels(&["A3", "A4"])) && pairs.contains(&labels(&["B1", "B2"])));
+        assert!(!pairs.contains(&labels(&["A2", "A3"])) && !pairs.contains(&labels(&["A1", "A2"])));
+        assert!(!pairs.contains(&labels(&["B3", "B4"])), "gap");
+        assert!(map.blocks(4).is_empty());
+    }
+
+    #[test]
+    fn changes_update_the_view_and_picks_are_deterministic_per_seed() {
+        let mut map = map();
+        map.apply(&json!({"seq": 2, "seats": [{"label": "B2", "status": "held"}], "counts": {"free": 6}}));
+        map.apply(&json!({"seq": 2, "seats": [{"label": "B2", "status": "free"}], "counts": {"free": 7}}));
+        assert_eq!(map.free, 6, "an old change is ignored");
+        let pick = |seed| map.pick(3, &mut StdRng::seed_from_u64(seed));
+        assert_eq!(pick(7), pick(7));
+        let two = pick(7).expect("settles for fewer");
+        assert_eq!(two.len(), 2, "no block of three is left: {two:?}");
+        map.apply(&json!({"seq": 3, "seats": [{"label": "A1"}, {"label": "A3", "status": "sold"}], "counts": {"free": 5}}));
+        assert!(map.any(2, &mut StdRng::seed_from_u64(1)).is_some_and(|b| b.len() == 2));
+    }
+}
