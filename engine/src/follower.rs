@@ -51,12 +51,7 @@ pub(crate) struct Followers {
 impl Followers {
     /// No followers yet.
     pub(crate) fn new(shared: Arc<Shared>) -> Arc<Self> {
-        Arc::new(Self {
-            running: DashMap::new(),
-            loading: DashMap::new(),
-            generation: AtomicU64::new(0),
-            shared,
-        })
+        Arc::new(Self { running: DashMap::new(), loading: DashMap::new(), generation: AtomicU64::new(0), shared })
     }
 
     /// A subscription served by this showtime's follower (started if needed).

@@ -290,7 +290,10 @@ mod tests {
         assert_eq!(operator.scope(), "staff");
         assert!(operator.require(Permission::ManageStaff).is_ok());
         let cashier = Principal::Staff { account: Some(AccountId::new()), role: Role::Cashier };
-        assert_eq!(cashier.require(Permission::ManageCatalog).err().map(|e| e.status()), Some(StatusCode::FORBIDDEN));
+        assert_eq!(
+            cashier.require(Permission::ManageCatalog).err().map(|e| e.status()),
+            Some(axum::http::StatusCode::FORBIDDEN)
+        );
         assert!(cashier.owner().is_none());
     }
 }

@@ -60,6 +60,6 @@ pub const ERROR_CODES: &[(&str, u16, &str)] = &[
     ("storage_unavailable", 503, "Storage could not complete the request; retry later."),
     ("timeout", 503, "The request did not complete in time; check before retrying."),
     ("not_owner", 503, "Another engine node owns the showtime (it moved); retry after `Retry-After`."),
-    ("owner_unavailable", 503, "The showtime's owner node did not answer a forwarded request; retry after `Retry-After`."),
+    ("owner_unavailable", 503, "The showtime's node did not answer a forwarded request; check, then retry."),
     ("unavailable", 503, "The service could not complete the request; retry later."),
 ];

@@ -85,7 +85,7 @@ pub fn engine(e: &EngineError) -> Problem {
                 .caused_by(cause.clone())
         }
         E::Timeout => retry_later(code, "the showtime did not answer in time; check your bookings before retrying"),
-        E::NotOwner => retry_later(code, "the showtime is moving to another node; nothing was changed, retry in a moment"),
+        E::NotOwner => retry_later(code, "the showtime is moving to another node; retry in a moment"),
     }
 }
 

@@ -145,6 +145,6 @@ async fn migrate(settings: Settings) -> anyhow::Result<()> {
     let store = Store::open(&settings.storage)?;
     store.storage().ping().await.context("storage ping after migration")?;
     store.close().await;
-    println!("schema ok: version {} at {}", boxoffice_storage::sqlite::SCHEMA_VERSION, settings.storage.url);
+    println!("schema ok: version {} at {}", store.schema_version(), settings.storage.url);
     Ok(())
 }

@@ -90,7 +90,11 @@ impl Application {
             .map_err(|e| StartupError::Cluster(e.to_string()))?;
         // With several nodes, younger payments may be confirming on another node right now.
         let settling = async {
-            if cluster.is_some() { engine.settle_old_unsettled_payments().await } else { engine.settle_unsettled_payments().await }
+            if cluster.is_some() {
+                engine.settle_old_unsettled_payments().await
+            } else {
+                engine.settle_unsettled_payments().await
+            }
         };
         let settle = tokio::time::timeout(Duration::from_millis(SETTLE_TIMEOUT_MS), settling);
         let refunded = settle.await.map_err(|_| EngineError::Timeout)??;
@@ -113,11 +117,19 @@ impl Application {
         crate::accounts::setup::redirect_http(&settings, address, shutdown.clone())
             .await
             .map_err(StartupError::Security)?;
+        let notices = crate::mail::notify::Notices::start(
+            Arc::clone(&storage),
+            Arc::clone(&accounts),
+            parts.mailer.clone(),
+            settings.mail.from.clone(),
+            settings.mail.queue_capacity,
+        );
         let state = AppState {
             storage,
             accounts,
             security: parts.security,
             mailer: parts.mailer,
+            notices,
             engine,
             config: Arc::new(settings),
             auth: parts.auth,

@@ -28,6 +28,8 @@ pub struct AppState {
     pub security: Arc<Security>,
     /// The outgoing mail queue.
     pub mailer: Mailer,
+    /// Booking emails waiting to be prepared (a bounded queue and one worker).
+    pub notices: crate::mail::notify::Notices,
     /// The booking engine (showtime actors).
     pub engine: Engine,
     /// The loaded configuration.

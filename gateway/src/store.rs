@@ -35,7 +35,8 @@ impl Store {
                 let options =
                     SqliteOptions { synchronous_full: settings.synchronous_full, ..SqliteOptions::new(&path) };
                 let sqlite = Arc::new(
-                    SqliteStorage::open(options).map_err(|error| StoreError::Open { url: settings.url.clone(), error })?,
+                    SqliteStorage::open(options)
+                        .map_err(|error| StoreError::Open { url: settings.url.clone(), error })?,
                 );
                 let storage = Arc::clone(&sqlite) as Arc<dyn Storage>;
                 let accounts = Arc::clone(&sqlite) as Arc<dyn boxoffice_storage::Accounts>;
@@ -49,6 +50,15 @@ impl Store {
     #[must_use]
     pub fn from_parts(storage: Arc<dyn Storage>, accounts: Arc<dyn boxoffice_storage::Accounts>) -> Self {
         Self { sqlite: None, storage, accounts }
+    }
+
+    /// The schema version this build writes to the open backend.
+    #[must_use]
+    pub fn schema_version(&self) -> usize {
+        match &self.sqlite {
+            Some(_) => boxoffice_storage::sqlite::SCHEMA_VERSION,
+            None => usize::try_from(boxoffice_storage::scylla::schema::latest_version()).unwrap_or(0),
+        }
     }
 
     /// The store as the trait every caller uses.

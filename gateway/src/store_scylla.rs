@@ -47,10 +47,9 @@ pub fn open(settings: &StorageSettings, url: ScyllaUrl) -> Result<Store, StoreEr
     };
     let url_text = settings.url.clone();
     // `Store::open` is synchronous; connecting is not. Run it on the current runtime.
-    let storage = tokio::task::block_in_place(|| {
-        tokio::runtime::Handle::current().block_on(ScyllaStorage::connect(options))
-    })
-    .map_err(|error| StoreError::Open { url: url_text, error })?;
+    let storage =
+        tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(ScyllaStorage::connect(options)))
+            .map_err(|error| StoreError::Open { url: url_text, error })?;
     let storage = Arc::new(storage);
     Ok(Store::from_parts(Arc::clone(&storage) as _, storage as _))
 }

@@ -102,7 +102,14 @@ struct Client {
 }
 
 impl Client {
-    async fn call(&self, home: usize, method: Method, path: &str, token: &str, body: Option<Value>) -> Option<(u16, Value)> {
+    async fn call(
+        &self,
+        home: usize,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> Option<(u16, Value)> {
         for step in 0..self.bases.len() {
             let i = (home + step) % self.bases.len();
             if self.dead[i].load(Ordering::Relaxed) {
@@ -137,7 +144,14 @@ struct Seen {
     acknowledged_after_kill: usize,
 }
 
-async fn rush(client: Arc<Client>, home: usize, show: String, token: String, seen: Arc<Mutex<Seen>>, killed: Arc<AtomicBool>) {
+async fn rush(
+    client: Arc<Client>,
+    home: usize,
+    show: String,
+    token: String,
+    seen: Arc<Mutex<Seen>>,
+    killed: Arc<AtomicBool>,
+) {
     let stop_at = Instant::now() + RUSH;
     while Instant::now() < stop_at {
         let (row, seat) = {
@@ -147,7 +161,9 @@ async fn rush(client: Arc<Client>, home: usize, show: String, token: String, see
         let seats = json!({"seats": [format!("{row}{seat}"), format!("{row}{}", seat + 1)]});
         seen.lock().unwrap().live_hold = None;
         let hold_path = format!("/api/v1/showtimes/{show}/holds");
-        let Some((201, hold)) = client.call(home, Method::POST, &hold_path, &token, Some(seats)).await else { continue };
+        let Some((201, hold)) = client.call(home, Method::POST, &hold_path, &token, Some(seats)).await else {
+            continue;
+        };
         let hold_id = hold["hold_id"].as_str().unwrap().to_owned();
         seen.lock().unwrap().live_hold = Some(hold_id.clone());
         if rand::rng().random_bool(0.3) {
@@ -174,15 +190,24 @@ async fn rush(client: Arc<Client>, home: usize, show: String, token: String, see
 }
 
 async fn setup(client: &Client) -> (String, Vec<String>) {
-    let post = |path: &'static str, token: &'static str, body: Value| client.call(0, Method::POST, path, token, Some(body));
-    let (_, film) = post("/api/v1/films", ADMIN, json!({"title": "Cluster", "director": "Test", "duration_minutes": 90})).await.unwrap();
+    let post =
+        |path: &'static str, token: &'static str, body: Value| client.call(0, Method::POST, path, token, Some(body));
+    let (_, film) =
+        post("/api/v1/films", ADMIN, json!({"title": "Cluster", "director": "Test", "duration_minutes": 90}))
+            .await
+            .unwrap();
     let rows: Vec<Value> = ROWS.iter().map(|r| json!({"label": r, "seats": "SSSSSSSSSS_SSSSSSSSSS"})).collect();
-    let (_, room) = post("/api/v1/auditoriums", ADMIN, json!({"name": "Cluster room", "layout": {"rows": rows}})).await.unwrap();
+    let (_, room) =
+        post("/api/v1/auditoriums", ADMIN, json!({"name": "Cluster room", "layout": {"rows": rows}})).await.unwrap();
     let starts_at = (chrono::Utc::now() + chrono::Duration::days(3)).format("%Y-%m-%dT%H:%M:00Z").to_string();
-    let (status, show) = post("/api/v1/showtimes", ADMIN, json!({
-        "film_id": film["id"], "auditorium_id": room["id"], "starts_at": starts_at, "version": "VF", "format": "2d",
-        "prices": {"currency": "EUR", "tiers": [{"tier": "full", "price_minor": 1250}]}
-    }))
+    let (status, show) = post(
+        "/api/v1/showtimes",
+        ADMIN,
+        json!({
+            "film_id": film["id"], "auditorium_id": room["id"], "starts_at": starts_at, "version": "VF", "format": "2d",
+            "prices": {"currency": "EUR", "tiers": [{"tier": "full", "price_minor": 1250}]}
+        }),
+    )
     .await
     .unwrap();
     assert_eq!(status, 201, "{show}");
@@ -204,7 +229,8 @@ async fn setup(client: &Client) -> (String, Vec<String>) {
 }
 
 async fn ownership(client: &Client, home: usize, show: &str) -> Value {
-    let (status, body) = client.call(home, Method::GET, &format!("/cluster/v1/showtimes/{show}"), ADMIN, None).await.unwrap();
+    let (status, body) =
+        client.call(home, Method::GET, &format!("/cluster/v1/showtimes/{show}"), ADMIN, None).await.unwrap();
     assert_eq!(status, 200, "{body}");
     body
 }
@@ -227,7 +253,8 @@ async fn owner_killed_mid_rush_loses_nothing_and_sells_no_seat_twice() {
     assert!(views.iter().all(|v| v["placement"] == owner_url.as_str()), "nodes disagree: {views:?}");
     let owner = client.bases.iter().position(|b| *b == owner_url).unwrap();
     let other = (owner + 1) % 3;
-    let (status, _) = client.call(other, Method::GET, &format!("/api/v1/showtimes/{show}/seats"), "", None).await.unwrap();
+    let (status, _) =
+        client.call(other, Method::GET, &format!("/api/v1/showtimes/{show}/seats"), "", None).await.unwrap();
     assert_eq!(status, 200);
     let before = ownership(&client, other, &show).await;
     assert_eq!(before["stored"]["node_id"], format!("node-{owner}"), "the owner took the showtime: {before}");
@@ -239,7 +266,9 @@ async fn owner_killed_mid_rush_loses_nothing_and_sells_no_seat_twice() {
         .iter()
         .zip(&seen)
         .enumerate()
-        .map(|(i, (t, s))| tokio::spawn(rush(client.clone(), i % 3, show.clone(), t.clone(), s.clone(), killed.clone())))
+        .map(|(i, (t, s))| {
+            tokio::spawn(rush(client.clone(), i % 3, show.clone(), t.clone(), s.clone(), killed.clone()))
+        })
         .collect();
     tokio::time::sleep(KILL_AFTER).await;
     nodes[owner].kill();

@@ -41,7 +41,7 @@ async fn a_short_rush_keeps_every_invariant() {
     let ghost = AckedBooking { id: "0190c4f4-9f7e-7c3a-8f4e-1a2b3c4d5e6f".into(), ..real.clone() };
     facts.bookings.insert(ghost.id.clone(), ghost);
     facts.customers[0].1 += 1;
-    let api = Api::new(url::Url::parse(&app.address).expect("url"), 8).expect("client");
+    let api = Api::new(reqwest::Url::parse(&app.address).expect("url"), 8).expect("client");
     let path = app.dir.path().join("boxoffice.db");
     let lied = verify::run(&api, &app.admin_token, &facts, Some(&path)).await;
     let said = lied.violations.join("\n");

@@ -53,9 +53,7 @@ pub enum Scope {
 pub fn scope(method: &Method, path: &str) -> Scope {
     let mut parts = path.trim_end_matches('/').split('/').skip(1);
     match (parts.next(), parts.next(), parts.next(), parts.next(), parts.next()) {
-        (Some("api"), Some("v1"), Some("showtimes"), Some(id), _) => {
-            id.parse().map_or(Scope::Any, Scope::Showtime)
-        }
+        (Some("api"), Some("v1"), Some("showtimes"), Some(id), _) => id.parse().map_or(Scope::Any, Scope::Showtime),
         (Some("api"), Some("v1"), Some("bookings"), Some(id), Some("cancel")) if method == Method::POST => {
             id.parse().map_or(Scope::Any, Scope::Booking)
         }
@@ -82,7 +80,13 @@ pub async fn middleware(State(state): State<AppState>, request: Request, next: N
         Scope::BodyShowtime => {
             let limit = state.config.server.body_limit_bytes;
             let Ok(bytes) = axum::body::to_bytes(body, limit).await else {
-                return Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "Payload too large", "the body is too large").into_response();
+                return Problem::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload_too_large",
+                    "Payload too large",
+                    "the body is too large",
+                )
+                .into_response();
             };
             (body_showtime(&bytes), Body::from(bytes))
         }
@@ -93,7 +97,13 @@ pub async fn middleware(State(state): State<AppState>, request: Request, next: N
 
 /// Serves locally if this node owns the showtime, else forwards (trying the next owner
 /// when one is unreachable).
-async fn route(state: &AppState, cluster: &Arc<Cluster>, showtime: ShowtimeId, request: Request, next: Next) -> Response {
+async fn route(
+    state: &AppState,
+    cluster: &Arc<Cluster>,
+    showtime: ShowtimeId,
+    request: Request,
+    next: Next,
+) -> Response {
     let (parts, body) = request.into_parts();
     let mut owner = cluster.owner_of(showtime).to_owned();
     if owner == cluster.advertise() {
@@ -101,7 +111,13 @@ async fn route(state: &AppState, cluster: &Arc<Cluster>, showtime: ShowtimeId, r
     }
     let limit = state.config.server.body_limit_bytes;
     let Ok(bytes) = axum::body::to_bytes(body, limit).await else {
-        return Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "Payload too large", "the body is too large").into_response();
+        return Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "Payload too large",
+            "the body is too large",
+        )
+        .into_response();
     };
     for _ in 0..cluster.peers().len() {
         match send(cluster, &owner, &parts, bytes.clone()).await {
@@ -133,7 +149,12 @@ enum Failure {
 }
 
 /// Sends the request to `owner` and turns its answer into ours.
-async fn send(cluster: &Cluster, owner: &str, parts: &axum::http::request::Parts, body: Bytes) -> Result<Response, Failure> {
+async fn send(
+    cluster: &Cluster,
+    owner: &str,
+    parts: &axum::http::request::Parts,
+    body: Bytes,
+) -> Result<Response, Failure> {
     let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
     let mut headers = forwardable(&parts.headers);
     if let Ok(value) = HeaderValue::from_str(cluster.advertise()) {
@@ -143,7 +164,13 @@ async fn send(cluster: &Cluster, owner: &str, parts: &axum::http::request::Parts
         append_forwarded_for(&mut headers, *peer);
     }
     metrics::counter!("boxoffice_cluster_forwarded_total").increment(1);
-    let sent = cluster.client().request(parts.method.clone(), format!("{owner}{path}")).headers(headers).body(body).send().await;
+    let sent = cluster
+        .client()
+        .request(parts.method.clone(), format!("{owner}{path}"))
+        .headers(headers)
+        .body(body)
+        .send()
+        .await;
     let answer = match sent {
         Ok(answer) => answer,
         Err(e) if e.is_connect() => return Err(Failure::NotDelivered(e)),
@@ -215,9 +242,14 @@ pub fn body_showtime(body: &[u8]) -> Option<ShowtimeId> {
 }
 
 fn owner_unavailable() -> Response {
-    Problem::new(StatusCode::SERVICE_UNAVAILABLE, "owner_unavailable", "Service unavailable", "the showtime's node did not answer; check before retrying")
-        .header(header::RETRY_AFTER, "1")
-        .into_response()
+    Problem::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "owner_unavailable",
+        "Service unavailable",
+        "the showtime's node did not answer; check before retrying",
+    )
+    .header(header::RETRY_AFTER, "1")
+    .into_response()
 }
 
 #[cfg(test)]

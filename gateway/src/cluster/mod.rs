@@ -111,9 +111,11 @@ impl Cluster {
     /// The URL of the live node that owns `showtime` (this one if nobody else is alive).
     #[must_use]
     pub fn owner_of(&self, showtime: ShowtimeId) -> &str {
-        let live = self.peers.iter().filter(|p| p.url != self.advertise || !self.is_draining()).filter(|p| {
-            p.url == self.advertise || p.is_up()
-        });
+        let live = self
+            .peers
+            .iter()
+            .filter(|p| p.url != self.advertise || !self.is_draining())
+            .filter(|p| p.url == self.advertise || p.is_up());
         rendezvous::owner(live.map(|p| p.url.as_str()), showtime).unwrap_or(&self.advertise)
     }
 

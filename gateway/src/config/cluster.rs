@@ -190,3 +190,25 @@ mod tests {
         assert!(bad.validate().is_err());
     }
 }
+
+#[cfg(test)]
+mod deploy_tests {
+    use figment::Figment;
+    use figment::providers::{Format, Serialized, Toml};
+
+    use crate::config::Settings;
+
+    /// `deploy/compose/boxoffice.toml` is a valid configuration once a node names itself.
+    #[test]
+    fn the_compose_configuration_loads_and_validates() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../deploy/compose/boxoffice.toml");
+        let settings: Settings = Figment::from(Serialized::defaults(Settings::default()))
+            .merge(Toml::file(path))
+            .merge(Serialized::default("cluster.advertise", "http://boxoffice-2:8080"))
+            .extract()
+            .expect("deploy/compose/boxoffice.toml parses");
+        settings.validate().expect("and validates");
+        assert!(settings.cluster.enabled());
+        assert!(matches!(settings.storage.location(), Ok(crate::config::StorageLocation::Scylla(_))));
+    }
+}

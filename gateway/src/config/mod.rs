@@ -32,7 +32,18 @@ pub const ENV_PREFIX: &str = "BOXOFFICE_";
 /// The sections of the settings; `BOXOFFICE_<SECTION>__<KEY>` variables of other first
 /// parts (such as `BOXOFFICE_ADMIN_TOKEN`, read by `boxoffice-load`) are not settings.
 pub const SECTIONS: [&str; 12] = [
-    "server", "storage", "engine", "catalog", "wallet", "auth", "websocket", "accounts", "security", "mail", "tls", "cluster",
+    "server",
+    "storage",
+    "engine",
+    "catalog",
+    "wallet",
+    "auth",
+    "websocket",
+    "accounts",
+    "security",
+    "mail",
+    "tls",
+    "cluster",
 ];
 
 fn names_a_section(key: &str) -> bool {
@@ -178,7 +189,11 @@ pub struct StorageSettings {
 
 impl Default for StorageSettings {
     fn default() -> Self {
-        Self { url: format!("sqlite:./data/{DATABASE_FILE}"), synchronous_full: true, scylla: ScyllaSettings::default() }
+        Self {
+            url: format!("sqlite:./data/{DATABASE_FILE}"),
+            synchronous_full: true,
+            scylla: ScyllaSettings::default(),
+        }
     }
 }
 

@@ -1,68 +1,156 @@
-//! Booking emails, sent after the engine answered: the route hands over the booking and
-//! returns at once; a task gathers the film, showtime and auditorium, finds the customer's
-//! account (walk-ins and kiosks have none: no email) and queues the message.
+//! Booking emails, sent after the engine answered. A route hands the booking to a bounded
+//! queue and returns at once ([`Notices::booking_confirmed`] and friends never wait); one
+//! worker task gathers the film, showtime and auditorium (cached per showtime for a minute,
+//! so a rush on one showtime costs one lookup, not one per booking), finds the customer's
+//! account (walk-ins and kiosks have none: no email) and queues the message on the
+//! [`Mailer`]. A single worker keeps email work from competing with bookings for the
+//! storage read pool; a full queue drops the notice, logged and counted.
 
-use boxoffice_storage::{AccountId, Booking, CancelReason};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
+use boxoffice_storage::{AccountId, Accounts, Booking, CancelReason, ShowtimeId, Storage, Timestamp};
+use tokio::sync::mpsc;
+
+use super::Mailer;
 use super::messages::{BookingDetails, Recipient, booking_message};
 use super::templates::Template;
 use crate::state::AppState;
 
-/// The customer's recipient details, if the booking belongs to an account with an email.
-async fn recipient(state: &AppState, booking: &Booking) -> Option<Recipient> {
-    let account = AccountId::from_uuid(booking.record.customer_id.as_uuid());
-    let account = state.accounts.account(account).await.ok().flatten()?;
-    Some(Recipient { email: account.email?, first_name: account.first_name, language: account.language })
+/// How long the film, start and auditorium of a showtime are reused for emails.
+const DETAILS_TTL: Duration = Duration::from_secs(60);
+/// Most showtimes whose details are cached; the cache is cleared when it is full.
+const DETAILS_CACHED_MAX: usize = 1024;
+
+/// One email to prepare.
+enum Notice {
+    Booking(Template, Box<Booking>),
+    ShowtimeCancelled(ShowtimeId),
 }
 
-async fn details(state: &AppState, booking: &Booking) -> Option<BookingDetails> {
-    let showtime = state.storage.showtime(booking.record.showtime_id).await.ok().flatten()?;
-    let film = state.storage.film(showtime.details.film_id).await.ok().flatten();
-    let auditorium = state.storage.auditorium(showtime.details.auditorium_id).await.ok().flatten();
-    Some(BookingDetails {
-        film: film.map_or_else(|| "?".to_owned(), |f| f.details.title),
-        starts_at: showtime.details.starts_at,
-        auditorium: auditorium.map_or_else(|| "?".to_owned(), |a| a.details.name),
-        booking: booking.clone(),
-    })
+/// The queue of booking emails to prepare; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Notices {
+    queue: mpsc::Sender<Notice>,
 }
 
-async fn send(state: &AppState, template: Template, booking: &Booking) {
-    let (Some(to), Some(details)) = (recipient(state, booking).await, details(state, booking).await) else {
-        return;
-    };
-    match booking_message(&state.config.mail.from, &to, template, &details) {
-        Ok(message) => state.mailer.send(message),
-        Err(error) => tracing::error!(%error, booking_id = %booking.record.id, "booking email not built"),
+impl std::fmt::Debug for Notice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Notice")
+    }
+}
+
+impl Notices {
+    /// Starts the worker; `capacity` bounds the queue.
+    #[must_use]
+    pub fn start(storage: Arc<dyn Storage>, accounts: Arc<dyn Accounts>, mailer: Mailer, from: String, capacity: usize) -> Self {
+        let (queue, receiver) = mpsc::channel(capacity.max(1));
+        let worker = Worker { storage, accounts, mailer, from, cache: HashMap::new() };
+        tokio::spawn(worker.run(receiver));
+        Self { queue }
+    }
+
+    fn push(&self, notice: Notice) {
+        if self.queue.try_send(notice).is_err() {
+            metrics::counter!("boxoffice_mail_dropped_total", "kind" => "booking_notice").increment(1);
+            tracing::error!("booking email queue full (or stopped); notice dropped");
+        }
     }
 }
 
 /// Sends the confirmation of a booking (with its reference and QR code), in the background.
 pub fn booking_confirmed(state: &AppState, booking: &Booking) {
-    let (state, booking) = (state.clone(), booking.clone());
-    tokio::spawn(async move { send(&state, Template::BookingConfirmed, &booking).await });
+    state.notices.push(Notice::Booking(Template::BookingConfirmed, Box::new(booking.clone())));
 }
 
 /// Sends the cancellation and refund notice of a booking, in the background.
 pub fn booking_cancelled(state: &AppState, booking: &Booking) {
-    let (state, booking) = (state.clone(), booking.clone());
-    tokio::spawn(async move { send(&state, Template::BookingCancelled, &booking).await });
+    state.notices.push(Notice::Booking(Template::BookingCancelled, Box::new(booking.clone())));
 }
 
 /// Tells every customer whose booking the cinema cancelled with the showtime, in the
 /// background.
-pub fn showtime_cancelled(state: &AppState, showtime: boxoffice_storage::ShowtimeId) {
-    let state = state.clone();
-    tokio::spawn(async move {
-        let bookings = match state.storage.bookings_of_showtime(showtime).await {
+pub fn showtime_cancelled(state: &AppState, showtime: ShowtimeId) {
+    state.notices.push(Notice::ShowtimeCancelled(showtime));
+}
+
+/// Film title, start and auditorium name of a showtime.
+#[derive(Clone)]
+struct ShowtimeLine {
+    film: String,
+    starts_at: Timestamp,
+    auditorium: String,
+}
+
+struct Worker {
+    storage: Arc<dyn Storage>,
+    accounts: Arc<dyn Accounts>,
+    mailer: Mailer,
+    from: String,
+    cache: HashMap<ShowtimeId, (Instant, ShowtimeLine)>,
+}
+
+impl Worker {
+    async fn run(mut self, mut receiver: mpsc::Receiver<Notice>) {
+        while let Some(notice) = receiver.recv().await {
+            match notice {
+                Notice::Booking(template, booking) => self.send(template, &booking).await,
+                Notice::ShowtimeCancelled(showtime) => self.showtime_cancelled(showtime).await,
+            }
+        }
+    }
+
+    async fn showtime_cancelled(&mut self, showtime: ShowtimeId) {
+        let bookings = match self.storage.bookings_of_showtime(showtime).await {
             Ok(bookings) => bookings,
             Err(error) => {
                 tracing::error!(%error, showtime_id = %showtime, "showtime cancellation emails not sent");
                 return;
             }
         };
+        self.cache.remove(&showtime);
         for booking in bookings.iter().filter(|b| b.cancel_reason == Some(CancelReason::ShowtimeCancelled)) {
-            send(&state, Template::ShowtimeCancelled, booking).await;
+            self.send(Template::ShowtimeCancelled, booking).await;
         }
-    });
+    }
+
+    async fn send(&mut self, template: Template, booking: &Booking) {
+        let Some(to) = self.recipient(booking).await else { return };
+        let Some(line) = self.showtime_line(booking.record.showtime_id).await else { return };
+        let details =
+            BookingDetails { film: line.film, starts_at: line.starts_at, auditorium: line.auditorium, booking: booking.clone() };
+        match booking_message(&self.from, &to, template, &details) {
+            Ok(message) => self.mailer.send(message),
+            Err(error) => tracing::error!(%error, booking_id = %booking.record.id, "booking email not built"),
+        }
+    }
+
+    /// The customer's recipient details, if the booking belongs to an account with an email.
+    async fn recipient(&self, booking: &Booking) -> Option<Recipient> {
+        let account = AccountId::from_uuid(booking.record.customer_id.as_uuid());
+        let account = self.accounts.account(account).await.ok().flatten()?;
+        Some(Recipient { email: account.email?, first_name: account.first_name, language: account.language })
+    }
+
+    async fn showtime_line(&mut self, id: ShowtimeId) -> Option<ShowtimeLine> {
+        if let Some((at, line)) = self.cache.get(&id)
+            && at.elapsed() < DETAILS_TTL
+        {
+            return Some(line.clone());
+        }
+        let showtime = self.storage.showtime(id).await.ok().flatten()?;
+        let film = self.storage.film(showtime.details.film_id).await.ok().flatten();
+        let auditorium = self.storage.auditorium(showtime.details.auditorium_id).await.ok().flatten();
+        let line = ShowtimeLine {
+            film: film.map_or_else(|| "?".to_owned(), |f| f.details.title),
+            starts_at: showtime.details.starts_at,
+            auditorium: auditorium.map_or_else(|| "?".to_owned(), |a| a.details.name),
+        };
+        if self.cache.len() >= DETAILS_CACHED_MAX {
+            self.cache.clear();
+        }
+        self.cache.insert(id, (Instant::now(), line.clone()));
+        Some(line)
+    }
 }

@@ -1,5 +1,7 @@
-//! Why a connection closes, and the [`Closer`] every task of a connection shares: the first
-//! reason wins, and its token tells the reader, the writer and the forwarders to stop.
+//! Why a connection closes, and the [`Closer`] both tasks of a connection share: the first
+//! reason wins, and its token tells the reader and the writer to stop. The token is a child
+//! of the server's shutdown token, so a connection waits on one token of its own (not on a
+//! token shared by every connection), and server shutdown closes it with `shutdown`.
 
 use std::sync::{Arc, OnceLock};
 
@@ -88,16 +90,31 @@ pub struct Closer {
 }
 
 impl Closer {
-    /// Asks the connection to close; the first reason is kept.
+    /// A closer that also closes (with [`CloseReason::Shutdown`]) when `shutdown` fires.
+    #[must_use]
+    pub fn child_of(shutdown: &CancellationToken) -> Self {
+        Self { reason: Arc::default(), token: shutdown.child_token() }
+    }
+
+    /// Asks the connection to close; the first reason is kept (a server shutdown that came
+    /// first counts as the first reason).
     pub fn close(&self, reason: CloseReason) {
-        let _ = self.reason.set(reason);
+        let _ = self.reason.set(if self.token.is_cancelled() { CloseReason::Shutdown } else { reason });
         self.token.cancel();
     }
 
     /// The reason, once closing.
     #[must_use]
     pub fn reason(&self) -> Option<CloseReason> {
-        self.reason.get().copied()
+        if let Some(reason) = self.reason.get() {
+            return Some(*reason);
+        }
+        // Cancelled without a reason: only the parent (server shutdown) does that, since
+        // `close` sets the reason before cancelling.
+        if self.token.is_cancelled() {
+            return Some(*self.reason.get_or_init(|| CloseReason::Shutdown));
+        }
+        None
     }
 
     /// Resolves when the connection is closing.

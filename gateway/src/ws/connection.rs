@@ -1,22 +1,33 @@
 //! One connection: a reader (this task) and a writer task that stop each other through the
-//! shared [`Closer`]. The writer owns the socket's sending half: it sends queued messages
-//! (each write under `websocket.write_timeout_ms`), pings every
-//! `websocket.ping_interval_ms`, and on close sends a `closing` message and a close frame
-//! with the reason. The reader closes a connection that sends nothing for
-//! `websocket.idle_timeout_ms`; server shutdown closes every connection with 1001.
+//! shared [`Closer`].
+//!
+//! The writer owns the socket's sending half and the connection's subscriptions
+//! ([`Forward`]): it waits on the reader's bounded queue ([`Outbound`]: answers, errors,
+//! subscribe and unsubscribe) and on its subscriptions' broadcast receivers **directly**, so
+//! a change costs one task wake-up per connection. When it wakes it writes everything that
+//! is ready (up to [`BATCH_MESSAGES_MAX`] messages) and flushes once, so changes that
+//! arrive while a connection waits for its turn share one socket write; each batch is under
+//! `websocket.write_timeout_ms`. It pings every `websocket.ping_interval_ms`, and on close
+//! sends a `closing` message and a close frame with the reason. The reader closes a
+//! connection that sends nothing for `websocket.idle_timeout_ms`; server shutdown closes
+//! every connection with 1001.
 
+use std::pin::pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
+use boxoffice_engine::{Engine, Subscription};
+use boxoffice_storage::ShowtimeId;
 use futures::stream::{SplitSink, SplitStream};
 use futures::{SinkExt, StreamExt};
 use serde_json::json;
 use tokio::sync::{OwnedSemaphorePermit, mpsc};
-use tokio_util::sync::CancellationToken;
 
 use super::Hub;
 use super::close::{CloseReason, Closer};
+use super::forward::Forward;
 use super::reply::{self, Failure};
 use super::session::{Session, Who};
 use crate::state::AppState;
@@ -24,17 +35,34 @@ use crate::state::AppState;
 /// Longest the goodbye (`closing` message and close frame) may take.
 const GOODBYE_TIMEOUT: Duration = Duration::from_secs(1);
 
+/// Most messages written before one flush.
+pub const BATCH_MESSAGES_MAX: usize = 64;
+
+/// What the reader hands to the writer, in order.
+pub enum Outbound {
+    /// A message for the client (an answer, an error).
+    Text(Utf8Bytes),
+    /// A new subscription and its `subscribed` answer: the writer sends the answer, the
+    /// start (snapshot or missed changes), then the live changes.
+    Subscribe(Box<(Subscription, Utf8Bytes)>),
+    /// The writer stops forwarding the showtime, then sends the `unsubscribed` answer: no
+    /// change of it follows the answer.
+    Unsubscribe(Box<(ShowtimeId, Utf8Bytes)>),
+}
+
 /// Serves one upgraded connection until it closes. Without a `permit` (the server is
 /// full) the connection is closed at once with `server_full`.
 pub async fn serve(socket: WebSocket, hub: Arc<Hub>, state: AppState, who: Who, permit: Option<OwnedSemaphorePermit>) {
     let (sink, stream) = socket.split();
     let settings = &hub.settings;
     let (tx, rx) = mpsc::channel(settings.outbound_queue_messages);
-    let closer = Closer::default();
+    let closer = Closer::child_of(&state.shutdown);
     let writer = Writer {
         rx,
         closer: closer.clone(),
-        shutdown: state.shutdown.clone(),
+        engine: state.engine.clone(),
+        forwards: Vec::new(),
+        resyncs_per_minute_max: settings.resyncs_per_minute_max,
         ping_every: Duration::from_millis(settings.ping_interval_ms),
         write_timeout: Duration::from_millis(settings.write_timeout_ms),
     };
@@ -80,24 +108,27 @@ fn welcome(hub: &Hub, principal: &str) -> Utf8Bytes {
 /// Reads frames until the client leaves, misbehaves, idles or the connection closes.
 async fn read(session: &mut Session, stream: &mut SplitStream<WebSocket>, idle: Duration) {
     let closer = session.closer.clone();
+    let mut closing = pin!(closer.closing());
     loop {
         let frame = tokio::select! {
             biased;
-            () = closer.closing() => return,
+            () = &mut closing => return,
             frame = tokio::time::timeout(idle, stream.next()) => frame,
         };
         let message = match frame {
             Err(_) => return closer.close(CloseReason::IdleTimeout),
             Ok(None) => return,
-            Ok(Some(Err(error))) => return on_read_error(session, &error).await,
+            Ok(Some(Err(error))) => return on_read_error(session, &error),
             Ok(Some(Ok(message))) => message,
         };
         match message {
             Message::Text(text) if text.len() > session.hub.settings.message_bytes_max => {
-                session.on_oversized().await;
+                Box::pin(session.on_oversized()).await;
             }
-            Message::Text(text) => session.on_text(text.as_str()).await,
-            Message::Binary(_) => session.on_binary().await,
+            // Boxed: the request futures (engine calls) are large and exist only while a
+            // request is handled, not for the whole life of an idle connection.
+            Message::Text(text) => Box::pin(session.on_text(text.as_str())).await,
+            Message::Binary(_) => Box::pin(session.on_binary()).await,
             // Liveness only; tungstenite answers pings by itself.
             Message::Ping(_) | Message::Pong(_) => {}
             Message::Close(_) => return,
@@ -123,12 +154,12 @@ async fn linger(stream: &mut SplitStream<WebSocket>) {
 
 /// A read error: an oversized message gets its error code before the close; anything
 /// else means the client is gone.
-async fn on_read_error(session: &Session, error: &axum::Error) {
+fn on_read_error(session: &Session, error: &axum::Error) {
     if is_capacity(error) {
         let max = session.hub.settings.message_bytes_max;
         let failure = Failure::protocol("message_too_large", format!("messages are limited to {max} bytes"));
         metrics::counter!("boxoffice_ws_errors_total", "code" => "message_too_large").increment(1);
-        let _ = session.tx.try_send(reply::error(None, &failure));
+        let _ = session.tx.try_send(Outbound::Text(reply::error(None, &failure)));
         session.closer.close(CloseReason::MessageTooLarge);
     }
 }
@@ -145,52 +176,165 @@ fn is_capacity(error: &axum::Error) -> bool {
     false
 }
 
-/// The sending half of a connection.
+/// Queues `outbound` for the writer, waiting at most `slow_consumer` for room; `false` (and
+/// the connection closing) when the client is too slow or gone.
+pub async fn send_or_close(
+    tx: &mpsc::Sender<Outbound>,
+    closer: &Closer,
+    slow_consumer: Duration,
+    outbound: Outbound,
+) -> bool {
+    match tx.try_send(outbound) {
+        Ok(()) => true,
+        Err(mpsc::error::TrySendError::Closed(_)) => false,
+        Err(mpsc::error::TrySendError::Full(outbound)) => {
+            tokio::select! {
+                () = closer.closing() => false,
+                sent = tokio::time::timeout(slow_consumer, tx.send(outbound)) => match sent {
+                    Ok(Ok(())) => true,
+                    Ok(Err(_)) => false,
+                    Err(_) => {
+                        closer.close(CloseReason::SlowConsumer);
+                        false
+                    }
+                },
+            }
+        }
+    }
+}
+
+/// What the writer does next.
+enum Next {
+    /// Send this.
+    Send(Message),
+    /// Stop: close with this reason (`None`: the reader is gone).
+    Stop(Option<CloseReason>),
+}
+
+/// The sending half of a connection, and its subscriptions.
 struct Writer {
-    rx: mpsc::Receiver<Utf8Bytes>,
+    rx: mpsc::Receiver<Outbound>,
     closer: Closer,
-    shutdown: CancellationToken,
+    engine: Engine,
+    forwards: Vec<Forward>,
+    resyncs_per_minute_max: u32,
     ping_every: Duration,
     write_timeout: Duration,
 }
 
 impl Writer {
     async fn run(mut self, mut sink: SplitSink<WebSocket, Message>) {
+        let closer = self.closer.clone();
+        let mut closing = pin!(closer.closing());
         let start = tokio::time::Instant::now() + self.ping_every;
         let mut ping = tokio::time::interval_at(start, self.ping_every);
         loop {
-            let message = tokio::select! {
+            let first = tokio::select! {
                 biased;
-                () = self.closer.closing() => break,
-                () = self.shutdown.cancelled() => {
-                    self.closer.close(CloseReason::Shutdown);
-                    break;
-                }
-                queued = self.rx.recv() => match queued {
-                    Some(text) => Message::Text(text),
-                    None => break,
+                () = &mut closing => break,
+                next = std::future::poll_fn(|cx| self.poll_next(cx)) => match next {
+                    Next::Send(message) => message,
+                    Next::Stop(reason) => {
+                        closer.close(reason.unwrap_or(CloseReason::ClientGone));
+                        break;
+                    }
                 },
                 _ = ping.tick() => Message::Ping(bytes::Bytes::new()),
             };
-            match tokio::time::timeout(self.write_timeout, sink.send(message)).await {
-                Ok(Ok(())) => {}
-                Ok(Err(_)) => return self.closer.close(CloseReason::ClientGone),
+            match tokio::time::timeout(self.write_timeout, self.write_batch(&mut sink, first)).await {
+                Ok(Ok(None)) => {}
+                Ok(Ok(Some(reason))) => {
+                    closer.close(reason.unwrap_or(CloseReason::ClientGone));
+                    break;
+                }
+                Ok(Err(_)) => return closer.close(CloseReason::ClientGone),
                 // The socket does not drain: a goodbye would not get through either.
-                Err(_) => return self.closer.close(CloseReason::SlowConsumer),
+                Err(_) => return closer.close(CloseReason::SlowConsumer),
             }
         }
-        if let Some(reason) = self.closer.reason().filter(|r| r.says_goodbye()) {
+        // Changes are not sent once closing; the subscriptions end here.
+        self.forwards.clear();
+        if let Some(reason) = closer.reason().filter(|r| r.says_goodbye()) {
             let frame = CloseFrame { code: reason.code(), reason: Utf8Bytes::from_static(reason.as_str()) };
             let rx = &mut self.rx;
             let goodbye = async {
                 // What was queued before the close (an error saying why, say) goes first.
-                while let Ok(text) = rx.try_recv() {
-                    sink.send(Message::Text(text)).await?;
+                while let Ok(outbound) = rx.try_recv() {
+                    if let Outbound::Text(text) = outbound {
+                        sink.feed(Message::Text(text)).await?;
+                    }
                 }
-                sink.send(Message::Text(reply::closing(reason))).await?;
+                sink.feed(Message::Text(reply::closing(reason))).await?;
                 sink.send(Message::Close(Some(frame))).await
             };
             let _ = tokio::time::timeout(GOODBYE_TIMEOUT, goodbye).await;
         }
+    }
+
+    /// Writes `first` and whatever else is ready (at most [`BATCH_MESSAGES_MAX`] messages),
+    /// then flushes once. `Some(_)`: the writer must stop after this batch.
+    async fn write_batch(
+        &mut self,
+        sink: &mut SplitSink<WebSocket, Message>,
+        first: Message,
+    ) -> Result<Option<Option<CloseReason>>, axum::Error> {
+        sink.feed(first).await?;
+        let mut stop = None;
+        for _ in 1..BATCH_MESSAGES_MAX {
+            match std::future::poll_fn(|cx| Poll::Ready(self.poll_next(cx))).await {
+                Poll::Ready(Next::Send(message)) => sink.feed(message).await?,
+                Poll::Ready(Next::Stop(reason)) => {
+                    stop = Some(reason);
+                    break;
+                }
+                Poll::Pending => break,
+            }
+        }
+        sink.flush().await?;
+        Ok(stop)
+    }
+
+    /// The next message: a subscription's start first (it follows its `subscribed`
+    /// answer), then the reader's queue, then live changes.
+    fn poll_next(&mut self, cx: &mut Context<'_>) -> Poll<Next> {
+        for forward in self.forwards.iter_mut().filter(|f| f.starting()) {
+            if let Poll::Ready(next) = forward.poll_next(cx, &self.engine) {
+                return Poll::Ready(to_next(next));
+            }
+        }
+        if let Poll::Ready(outbound) = self.rx.poll_recv(cx) {
+            return Poll::Ready(match outbound {
+                Some(Outbound::Text(text)) => Next::Send(Message::Text(text)),
+                Some(Outbound::Subscribe(subscribe)) => {
+                    let (subscription, ack) = *subscribe;
+                    match Forward::new(subscription, self.resyncs_per_minute_max) {
+                        Ok(forward) => {
+                            self.forwards.push(forward);
+                            Next::Send(Message::Text(ack))
+                        }
+                        Err(reason) => Next::Stop(Some(reason)),
+                    }
+                }
+                Some(Outbound::Unsubscribe(unsubscribe)) => {
+                    let (showtime, ack) = *unsubscribe;
+                    self.forwards.retain(|f| f.showtime() != showtime);
+                    Next::Send(Message::Text(ack))
+                }
+                None => Next::Stop(None),
+            });
+        }
+        for forward in &mut self.forwards {
+            if let Poll::Ready(next) = forward.poll_next(cx, &self.engine) {
+                return Poll::Ready(to_next(next));
+            }
+        }
+        Poll::Pending
+    }
+}
+
+fn to_next(next: Result<Utf8Bytes, CloseReason>) -> Next {
+    match next {
+        Ok(text) => Next::Send(Message::Text(text)),
+        Err(reason) => Next::Stop(Some(reason)),
     }
 }

@@ -1,189 +1,210 @@
-//! One task per subscription: sends the `subscribed` answer, the start (a snapshot or the
+//! One subscription of a connection: its `subscribed` answer, its start (a snapshot or the
 //! missed changes), then every live change, each exactly once and in sequence order.
 //!
+//! A [`Forward`] is not a task: the connection's writer task (`connection.rs`) polls its
+//! subscriptions' broadcast receivers directly, so a change costs one task wake-up per
+//! connection, and the writer sends every change that is ready before it flushes.
+//!
 //! The engine's change messages are shared [`Bytes`](bytes::Bytes): forwarding one is a
-//! reference-count increment, never a re-encoding. The task is the second guard against
-//! gaps (the engine's feed is the first): it tracks the last sequence number sent and never
-//! sends a change that does not follow it; a lag, a gap or a stopped actor makes it resume
-//! from that number (the missed changes, or a snapshot). Resumes are rate-limited; a client
-//! that keeps lagging is closed as a slow consumer. A client whose queue stays full for
-//! `websocket.slow_consumer_ms` is closed too. The showtime actor never waits for any of it.
+//! reference-count increment, never a re-encoding. A forward is the second guard against
+//! gaps (the engine's feed is the first): it tracks the last sequence number queued and
+//! never sends a change that does not follow it; a lag, a gap or a stopped actor makes it
+//! resume from that number (the missed changes, or a snapshot). Resumes are rate-limited; a
+//! client that keeps lagging is closed as a slow consumer. The showtime actor never waits
+//! for any of it.
 
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
 use std::time::{Duration, Instant};
 
 use axum::extract::ws::Utf8Bytes;
 use boxoffice_engine::{Change, Engine, EngineError, Subscription, SubscriptionStart};
 use boxoffice_storage::ShowtimeId;
-use tokio::sync::broadcast::error::RecvError;
-use tokio::sync::mpsc;
+use tokio::sync::broadcast::{self, error::RecvError};
+use tokio_util::sync::ReusableBoxFuture;
 
-use super::close::{CloseReason, Closer};
+use super::close::CloseReason;
 use super::rate::TokenBucket;
 
 /// Tries to resubscribe after the actor stopped, before giving up.
 const RESUBSCRIBE_TRIES_MAX: u32 = 5;
 
-/// What a forwarder needs.
-pub struct Forwarder {
-    /// The engine, to resume.
-    pub engine: Engine,
-    /// The connection's outbound queue.
-    pub tx: mpsc::Sender<Utf8Bytes>,
-    /// The connection's closer.
-    pub closer: Closer,
-    /// How long a message may wait for room in the queue.
-    pub slow_consumer: Duration,
-    /// Resumes allowed per minute.
-    pub resyncs_per_minute_max: u32,
+/// A received change and the receiver, handed back for the next one.
+type Received = (Result<Change, RecvError>, broadcast::Receiver<Change>);
+
+async fn receive(mut receiver: broadcast::Receiver<Change>) -> Received {
+    let result = receiver.recv().await;
+    (result, receiver)
 }
 
-/// Why the live stream must restart from the last sequence number.
-enum Restart {
-    Lagged,
-    ActorStopped,
+type Resubscribing = Pin<Box<dyn Future<Output = Result<Subscription, EngineError>> + Send>>;
+
+enum Live {
+    /// Waiting for the next change. The future owns the receiver (and keeps its place in
+    /// the channel's waiter list between polls); its allocation is reused for every change.
+    Receiving(ReusableBoxFuture<'static, Received>),
+    /// Subscribing again from the last sequence number (after a lag, a gap or a stopped
+    /// actor), after a back-off when a previous try failed.
+    Resubscribing(Resubscribing),
 }
 
-impl Forwarder {
-    /// Runs until the connection closes (or the task is aborted by `unsubscribe`).
-    pub async fn run(self, subscription: Subscription, ack: Utf8Bytes) {
-        let showtime = subscription.showtime_id;
-        if !self.send(ack).await {
-            return;
-        }
-        let Some(mut at) = self.send_start(&subscription.start).await else { return };
-        let mut receiver = subscription.receiver;
-        let per_second = f64::from(self.resyncs_per_minute_max) / 60.0;
-        let mut resyncs = TokenBucket::with_rate(per_second, self.resyncs_per_minute_max, Instant::now());
-        let mut failed_tries = 0;
+/// One subscription, polled by the connection's writer.
+pub struct Forward {
+    showtime: ShowtimeId,
+    /// The last sequence number queued for the client.
+    at: u64,
+    /// Messages of the start still to send, in order.
+    start: Option<std::vec::IntoIter<Utf8Bytes>>,
+    live: Live,
+    resyncs: TokenBucket,
+    failed_tries: u32,
+}
+
+impl Forward {
+    /// A new subscription: `ack` (its `subscribed` answer) is sent by the caller; the start
+    /// follows, then live changes.
+    ///
+    /// # Errors
+    /// The engine's start is not valid UTF-8 or has a gap (a bug): close with `internal_error`.
+    pub fn new(subscription: Subscription, resyncs_per_minute_max: u32) -> Result<Self, CloseReason> {
+        let per_second = f64::from(resyncs_per_minute_max) / 60.0;
+        let mut forward = Forward {
+            showtime: subscription.showtime_id,
+            at: 0,
+            start: None,
+            live: Live::Receiving(ReusableBoxFuture::new(receive(subscription.receiver))),
+            resyncs: TokenBucket::with_rate(per_second, resyncs_per_minute_max, Instant::now()),
+            failed_tries: 0,
+        };
+        forward.begin(subscription.start)?;
+        Ok(forward)
+    }
+
+    /// The showtime.
+    #[must_use]
+    pub fn showtime(&self) -> ShowtimeId {
+        self.showtime
+    }
+
+    /// Whether the start is still being sent (it goes before anything else).
+    #[must_use]
+    pub fn starting(&self) -> bool {
+        self.start.is_some()
+    }
+
+    /// The next message for the client: the rest of the start, then live changes in order.
+    /// Resumes by itself after a lag, a gap or a stopped actor.
+    ///
+    /// # Errors
+    /// The connection must close: a client that keeps lagging (`slow_consumer`), or the
+    /// showtime cannot be resubscribed (`internal_error`).
+    pub fn poll_next(&mut self, cx: &mut Context<'_>, engine: &Engine) -> Poll<Result<Utf8Bytes, CloseReason>> {
         loop {
-            let restart = match receiver.recv().await {
-                Ok(change) if change.seq <= at => continue,
-                Ok(change) if change.seq == at + 1 => {
-                    if !self.send_change(change).await {
-                        return;
+            if let Some(start) = &mut self.start {
+                if let Some(text) = start.next() {
+                    return Poll::Ready(Ok(text));
+                }
+                self.start = None;
+            }
+            match &mut self.live {
+                Live::Receiving(next) => {
+                    let (result, receiver) = ready!(next.poll(cx));
+                    let restart = match result {
+                        Ok(change) if change.seq <= self.at => {
+                            next.set(receive(receiver));
+                            continue;
+                        }
+                        Ok(change) if change.seq == self.at + 1 => {
+                            next.set(receive(receiver));
+                            self.at = change.seq;
+                            return Poll::Ready(text(change.json));
+                        }
+                        Ok(change) => {
+                            let (showtime, at, seq) = (self.showtime, self.at, change.seq);
+                            tracing::error!(showtime_id = %showtime, at, seq, "gap in a change feed; resuming");
+                            true
+                        }
+                        Err(RecvError::Lagged(_)) => true,
+                        Err(RecvError::Closed) => false,
+                    };
+                    drop(receiver);
+                    self.restart(restart, engine)?;
+                }
+                Live::Resubscribing(resubscribing) => match ready!(resubscribing.as_mut().poll(cx)) {
+                    Ok(fresh) => {
+                        self.failed_tries = 0;
+                        self.begin(fresh.start)?;
+                        self.live = Live::Receiving(ReusableBoxFuture::new(receive(fresh.receiver)));
                     }
-                    at += 1;
-                    continue;
-                }
-                Ok(change) => {
-                    tracing::error!(showtime_id = %showtime, at, seq = change.seq, "gap in a change feed; resuming");
-                    Restart::Lagged
-                }
-                Err(RecvError::Lagged(_)) => Restart::Lagged,
-                Err(RecvError::Closed) => Restart::ActorStopped,
-            };
-            if matches!(restart, Restart::Lagged) {
-                metrics::counter!("boxoffice_ws_resyncs_total").increment(1);
-                if !resyncs.take(Instant::now()) {
-                    self.closer.close(CloseReason::SlowConsumer);
-                    return;
-                }
-            }
-            match self.engine.subscribe(showtime, Some(at)).await {
-                Ok(fresh) => {
-                    failed_tries = 0;
-                    let Some(next) = self.send_start(&fresh.start).await else { return };
-                    at = next;
-                    receiver = fresh.receiver;
-                }
-                Err(e) => {
-                    failed_tries += 1;
-                    if !self.retry_later(showtime, &e, failed_tries).await {
-                        return;
-                    }
-                }
-            }
-        }
-    }
-
-    /// Waits before another resubscription; `false` when it is time to give up.
-    async fn retry_later(&self, showtime: ShowtimeId, error: &EngineError, tries: u32) -> bool {
-        if self.closer.is_closing() {
-            return false;
-        }
-        if tries > RESUBSCRIBE_TRIES_MAX {
-            tracing::warn!(showtime_id = %showtime, %error, "cannot resubscribe; closing the connection");
-            self.closer.close(CloseReason::Internal);
-            return false;
-        }
-        tokio::select! {
-            () = self.closer.closing() => false,
-            () = tokio::time::sleep(Duration::from_millis(100 * u64::from(tries))) => true,
-        }
-    }
-
-    /// Sends a subscription's start; the sequence number the client is then at.
-    async fn send_start(&self, start: &SubscriptionStart) -> Option<u64> {
-        match start {
-            SubscriptionStart::Snapshot { seq, json } => {
-                let text = self.text(json.clone())?;
-                self.send(text).await.then_some(*seq)
-            }
-            SubscriptionStart::Resume { since, missed } => {
-                let mut at = *since;
-                for change in missed {
-                    if change.seq != at + 1 {
-                        tracing::error!(at, seq = change.seq, "resume with a gap; closing");
-                        self.closer.close(CloseReason::Internal);
-                        return None;
-                    }
-                    if !self.send_change(change.clone()).await {
-                        return None;
-                    }
-                    at = change.seq;
-                }
-                Some(at)
-            }
-        }
-    }
-
-    async fn send_change(&self, change: Change) -> bool {
-        match self.text(change.json) {
-            Some(text) => self.send(text).await,
-            None => false,
-        }
-    }
-
-    fn text(&self, json: bytes::Bytes) -> Option<Utf8Bytes> {
-        match Utf8Bytes::try_from(json) {
-            Ok(text) => Some(text),
-            Err(_) => {
-                tracing::error!("the engine encoded a change that is not UTF-8");
-                self.closer.close(CloseReason::Internal);
-                None
-            }
-        }
-    }
-
-    /// Queues a message; a client whose queue stays full is closed as a slow consumer.
-    async fn send(&self, text: Utf8Bytes) -> bool {
-        send_or_close(&self.tx, &self.closer, self.slow_consumer, text).await
-    }
-}
-
-/// Queues `text` for the writer, waiting at most `slow_consumer` for room; `false` (and the
-/// connection closing) when the client is too slow or gone.
-pub async fn send_or_close(
-    tx: &mpsc::Sender<Utf8Bytes>,
-    closer: &Closer,
-    slow_consumer: Duration,
-    text: Utf8Bytes,
-) -> bool {
-    match tx.try_send(text) {
-        Ok(()) => true,
-        Err(mpsc::error::TrySendError::Closed(_)) => false,
-        Err(mpsc::error::TrySendError::Full(text)) => {
-            tokio::select! {
-                () = closer.closing() => false,
-                sent = tokio::time::timeout(slow_consumer, tx.send(text)) => match sent {
-                    Ok(Ok(())) => true,
-                    Ok(Err(_)) => false,
-                    Err(_) => {
-                        closer.close(CloseReason::SlowConsumer);
-                        false
+                    Err(error) => {
+                        self.failed_tries += 1;
+                        if self.failed_tries > RESUBSCRIBE_TRIES_MAX {
+                            let showtime = self.showtime;
+                            tracing::warn!(showtime_id = %showtime, %error, "cannot resubscribe; closing the connection");
+                            return Poll::Ready(Err(CloseReason::Internal));
+                        }
+                        self.live = Live::Resubscribing(resubscribe(engine, self.showtime, self.at, self.failed_tries));
                     }
                 },
             }
         }
     }
+
+    /// Starts over from the last sequence number sent. A lag (or a gap) counts against the
+    /// resync budget; a stopped actor does not.
+    fn restart(&mut self, lagged: bool, engine: &Engine) -> Result<(), CloseReason> {
+        if lagged {
+            metrics::counter!("boxoffice_ws_resyncs_total").increment(1);
+            if !self.resyncs.take(Instant::now()) {
+                return Err(CloseReason::SlowConsumer);
+            }
+        }
+        self.live = Live::Resubscribing(resubscribe(engine, self.showtime, self.at, 0));
+        Ok(())
+    }
+
+    /// Queues a start: a snapshot, or the missed changes (consecutive from the last seq).
+    fn begin(&mut self, start: SubscriptionStart) -> Result<(), CloseReason> {
+        let messages = match start {
+            SubscriptionStart::Snapshot { seq, json } => {
+                self.at = seq;
+                vec![text(json)?]
+            }
+            SubscriptionStart::Resume { since, missed } => {
+                let mut at = since;
+                let mut messages = Vec::with_capacity(missed.len());
+                for change in missed {
+                    if change.seq != at + 1 {
+                        tracing::error!(at, seq = change.seq, "resume with a gap; closing");
+                        return Err(CloseReason::Internal);
+                    }
+                    at = change.seq;
+                    messages.push(text(change.json)?);
+                }
+                self.at = at;
+                messages
+            }
+        };
+        self.start = (!messages.is_empty()).then(|| messages.into_iter());
+        Ok(())
+    }
+}
+
+/// Subscribes again from `at`, after `tries` × 100 ms.
+fn resubscribe(engine: &Engine, showtime: ShowtimeId, at: u64, tries: u32) -> Resubscribing {
+    let engine = engine.clone();
+    Box::pin(async move {
+        if tries > 0 {
+            tokio::time::sleep(Duration::from_millis(100 * u64::from(tries))).await;
+        }
+        engine.subscribe(showtime, Some(at)).await
+    })
+}
+
+fn text(json: bytes::Bytes) -> Result<Utf8Bytes, CloseReason> {
+    Utf8Bytes::try_from(json).map_err(|_| {
+        tracing::error!("the engine encoded a change that is not UTF-8");
+        CloseReason::Internal
+    })
 }

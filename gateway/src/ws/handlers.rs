@@ -1,18 +1,17 @@
 //! One handler per request type. Each returns the answer (echoing the request id), or
-//! `None` when a task answers in order with what follows (`subscribe`), or a [`Failure`].
-
-use std::time::Duration;
+//! `None` when the writer task answers in order with what goes with the answer
+//! (`subscribe`, `unsubscribe`), or a [`Failure`].
 
 use axum::extract::ws::Utf8Bytes;
 use boxoffice_engine::{HoldRequest, Requester, SubscriptionStart, TierChoice};
 use boxoffice_storage::{BookingId, CustomerId, HoldId, PaymentId, ShowtimeId};
 use serde_json::json;
 
-use super::forward::Forwarder;
+use super::connection::Outbound;
 use super::kiosk;
 use super::protocol::Body;
 use super::reply::{self, Failure};
-use super::session::{AbortOnDrop, Session, Who};
+use super::session::{Session, Who};
 use crate::auth::{Principal, TOKEN_LEN_MAX};
 
 /// Card-terminal payments one kiosk connection may have pending.
@@ -28,10 +27,15 @@ impl Session {
         match body {
             Body::Auth { token, kiosk } => self.auth(id, &token, kiosk).await,
             Body::Subscribe { showtime_id, since } => self.subscribe(id, showtime_id, since).await,
-            Body::Unsubscribe { showtime_id } => match self.subscriptions.remove(&showtime_id) {
-                Some(_aborted) => answer("unsubscribed", id, json!({"showtime_id": showtime_id})),
-                None => Err(Failure::protocol("not_subscribed", "not subscribed to this showtime")),
-            },
+            Body::Unsubscribe { showtime_id } => {
+                if !self.subscriptions.remove(&showtime_id) {
+                    return Err(Failure::protocol("not_subscribed", "not subscribed to this showtime"));
+                }
+                // The writer stops the changes, then answers: none follows the answer.
+                let ack = reply::message("unsubscribed", Some(id), json!({"showtime_id": showtime_id}));
+                self.queue(Outbound::Unsubscribe(Box::new((showtime_id, ack)))).await;
+                Ok(None)
+            }
             Body::Hold { showtime_id, seats, quantity } => {
                 let request = hold_request(seats, quantity)?;
                 let hold = self.state.engine.hold(showtime_id, self.owner()?, request).await?;
@@ -93,7 +97,7 @@ impl Session {
     }
 
     async fn subscribe(&mut self, id: &str, showtime: ShowtimeId, since: Option<u64>) -> Answer {
-        if self.subscriptions.contains_key(&showtime) {
+        if self.subscriptions.contains(&showtime) {
             return Err(Failure::protocol("already_subscribed", "already subscribed to this showtime"));
         }
         if self.subscriptions.len() >= self.hub.settings.subscriptions_max {
@@ -107,16 +111,9 @@ impl Session {
         };
         let fields = json!({"showtime_id": showtime, "start": start, "seq": subscription.start.seq()});
         let ack = reply::message("subscribed", Some(id), fields);
-        let settings = &self.hub.settings;
-        let forwarder = Forwarder {
-            engine: self.state.engine.clone(),
-            tx: self.tx.clone(),
-            closer: self.closer.clone(),
-            slow_consumer: Duration::from_millis(settings.slow_consumer_ms),
-            resyncs_per_minute_max: settings.resyncs_per_minute_max,
-        };
-        let task = tokio::spawn(forwarder.run(subscription, ack));
-        self.subscriptions.insert(showtime, AbortOnDrop(task));
+        // The writer task sends the answer, the start, then the live changes.
+        self.subscriptions.insert(showtime);
+        self.queue(Outbound::Subscribe(Box::new((subscription, ack)))).await;
         Ok(None)
     }
 

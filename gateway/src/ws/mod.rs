@@ -6,16 +6,17 @@
 //! | [`protocol`] | client messages and their decoder (fuzzed) |
 //! | [`reply`] | server answers, errors with stable codes, `closing` |
 //! | [`close`] | close reasons and codes; the per-connection [`close::Closer`] |
-//! | [`connection`] | reader and writer of one connection, heartbeats, idle timeout, shutdown |
+//! | [`connection`] | reader and writer of one connection, heartbeats, idle timeout, shutdown; the writer forwards the subscriptions |
 //! | [`session`] | per-connection state: principal, subscriptions, payments, rate limit |
 //! | [`handlers`] | one handler per request type |
-//! | [`forward`] | one task per subscription: start, then live changes, resume on lag |
+//! | [`forward`] | one subscription, polled by the writer: start, then live changes, resume on lag |
 //! | [`kiosk`] | kiosk devices as customer records |
 //! | [`rate`] | the token bucket |
 //!
-//! Fan-out: each showtime actor encodes a change once; every subscribed connection gets a
-//! reference to the same bytes through its own bounded queue, so a slow client only ever
-//! slows itself (it resumes, or is closed as a slow consumer).
+//! Fan-out: each showtime actor encodes a change once and sends it on a bounded broadcast
+//! channel; every subscribed connection's writer task receives a reference to the same
+//! bytes and writes all that is ready before one flush, so a slow client only ever slows
+//! itself (it resumes, or is closed as a slow consumer).
 
 pub mod close;
 pub mod connection;
@@ -48,6 +49,11 @@ use self::session::Who;
 /// limit are read whole and refused with `message_too_large` (the connection survives);
 /// beyond that the frame is not even read: the connection closes with 1009.
 pub const HARD_LIMIT_FACTOR: usize = 4;
+
+/// Bytes tungstenite buffers before it writes to the socket. Above zero so that a batch of
+/// messages is one socket write (the writer flushes after each batch); small because the
+/// buffer keeps the capacity it ever reached for the connection's life.
+pub const WRITE_BUFFER_BYTES: usize = 4 * 1024;
 
 /// What every connection shares: the limits, the connection permits and known kiosks.
 #[derive(Debug)]
@@ -99,7 +105,7 @@ pub async fn upgrade(
     let s = &hub.settings;
     upgrade
         .read_buffer_size(s.read_buffer_bytes)
-        .write_buffer_size(0)
+        .write_buffer_size(WRITE_BUFFER_BYTES)
         .max_message_size(s.message_bytes_max.saturating_mul(HARD_LIMIT_FACTOR))
         .max_frame_size(s.message_bytes_max.saturating_mul(HARD_LIMIT_FACTOR))
         .on_upgrade(move |socket| connection::serve(socket, hub, state, who, permit))

@@ -1,9 +1,10 @@
-//! The state of one connection as the reader sees it: who is connected, the subscriptions
-//! (one forwarder task each, aborted on unsubscribe and on drop), pending card-terminal
-//! payments, and the rate limit. Incoming text is rate-limited, decoded and handed to the
-//! request handlers (`handlers.rs`); answers go to the connection's bounded queue.
+//! The state of one connection as the reader sees it: who is connected, the showtimes it is
+//! subscribed to (the writer task forwards their changes), pending card-terminal payments,
+//! and the rate limit. Incoming text is rate-limited, decoded and handed to the request
+//! handlers (`handlers.rs`); answers, subscribes and unsubscribes go to the connection's
+//! bounded queue, in order.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -11,11 +12,10 @@ use axum::extract::ws::Utf8Bytes;
 use boxoffice_engine::TerminalPayment;
 use boxoffice_storage::{CustomerId, PaymentId, ShowtimeId};
 use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
 
 use super::Hub;
 use super::close::{CloseReason, Closer};
-use super::forward::send_or_close;
+use super::connection::{Outbound, send_or_close};
 use super::protocol::{self, Request};
 use super::rate::TokenBucket;
 use super::reply::{self, Failure};
@@ -52,23 +52,14 @@ impl Who {
     }
 }
 
-/// Aborts a task when dropped.
-pub struct AbortOnDrop(pub JoinHandle<()>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
-
 /// One connection's state.
 pub struct Session {
     pub(super) state: AppState,
     pub(super) hub: Arc<Hub>,
-    pub(super) tx: mpsc::Sender<Utf8Bytes>,
+    pub(super) tx: mpsc::Sender<Outbound>,
     pub(super) closer: Closer,
     pub(super) who: Who,
-    pub(super) subscriptions: HashMap<ShowtimeId, AbortOnDrop>,
+    pub(super) subscriptions: HashSet<ShowtimeId>,
     pub(super) payments: HashMap<PaymentId, TerminalPayment>,
     bucket: TokenBucket,
     strikes: u32,
@@ -76,7 +67,7 @@ pub struct Session {
 
 impl Session {
     /// A session for a fresh connection.
-    pub fn new(state: AppState, hub: Arc<Hub>, tx: mpsc::Sender<Utf8Bytes>, closer: Closer, who: Who) -> Self {
+    pub fn new(state: AppState, hub: Arc<Hub>, tx: mpsc::Sender<Outbound>, closer: Closer, who: Who) -> Self {
         let s = &hub.settings;
         let bucket = TokenBucket::new(s.rate_per_second, s.rate_burst, Instant::now());
         Self {
@@ -85,7 +76,7 @@ impl Session {
             tx,
             closer,
             who,
-            subscriptions: HashMap::new(),
+            subscriptions: HashSet::new(),
             payments: HashMap::new(),
             bucket,
             strikes: 0,
@@ -94,8 +85,13 @@ impl Session {
 
     /// Queues a message for the client (closing the connection if it is too slow).
     pub async fn send(&self, text: Utf8Bytes) -> bool {
+        self.queue(Outbound::Text(text)).await
+    }
+
+    /// Queues anything for the writer (closing the connection if it is too slow).
+    pub(super) async fn queue(&self, outbound: Outbound) -> bool {
         let slow = Duration::from_millis(self.hub.settings.slow_consumer_ms);
-        send_or_close(&self.tx, &self.closer, slow, text).await
+        send_or_close(&self.tx, &self.closer, slow, outbound).await
     }
 
     /// Counts a data message against the rate limit. `false`: dropped (an error is sent
@@ -112,7 +108,7 @@ impl Session {
         } else {
             let wait_ms = u64::try_from(self.bucket.wait().as_millis()).unwrap_or(u64::MAX).max(1);
             // Never wait for room to say "slow down": drop the error if the queue is full.
-            let _ = self.tx.try_send(reply::rate_limited(id, wait_ms));
+            let _ = self.tx.try_send(Outbound::Text(reply::rate_limited(id, wait_ms)));
         }
         false
     }

@@ -8,6 +8,7 @@ mod auditoriums;
 mod bookings;
 mod cli;
 mod config;
+mod customer_import;
 mod customers;
 mod errors;
 mod films;

@@ -132,7 +132,11 @@ pub async fn run(args: CapacityArgs) -> anyhow::Result<()> {
         (Some(b), Some(a)) if connected > 0 => Some((a.saturating_sub(b)) as f64 * 1024.0 / connected as f64),
         _ => None,
     };
+    let load_before = load_average();
+    let cpu_before = args.server_pid.and_then(cpu_seconds);
+    let sellout_started = Instant::now();
     let decisions = sellout::sell_out(&api, &showtime, &tokens, board.start).await;
+    let sellout_seconds = sellout_started.elapsed().as_secs_f64();
     let last_seq = board.changes.lock().map(|c| c.iter().map(|x| x.0).max().unwrap_or(0)).unwrap_or(0);
     let alive = connected - board.closed.load(Ordering::Relaxed);
     let all_arrived = wait_for(PHASE_TIMEOUT, || {
@@ -140,7 +144,14 @@ pub async fn run(args: CapacityArgs) -> anyhow::Result<()> {
         board.received[seq].load(Ordering::Relaxed) as usize >= alive
     })
     .await;
-    let report = report(&board, &decisions, connected, alive, (rss_before, rss_after, per_connection), all_arrived);
+    let server = Server {
+        rss_kib: (rss_before, rss_after, args.server_pid.and_then(rss_kib)),
+        per_connection,
+        cpu_seconds: (cpu_before, args.server_pid.and_then(cpu_seconds)),
+        load_average: (load_before, load_average()),
+        sellout_seconds,
+    };
+    let report = report(&board, &decisions, connected, alive, &server, all_arrived);
     for client in clients {
         client.abort();
     }
@@ -248,6 +259,37 @@ async fn wait_for(limit: Duration, done: impl Fn() -> bool) -> bool {
     done()
 }
 
+/// Load averages (1, 5, 15 minutes) of the machine.
+fn load_average() -> Option<String> {
+    let text = std::fs::read_to_string("/proc/loadavg").ok()?;
+    Some(text.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+}
+
+/// User + system CPU time of a process so far, in seconds (`/proc/<pid>/stat`, in ticks
+/// of 1/100 s).
+fn cpu_seconds(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+    let mut fields = stat.get(stat.rfind(')')? + 1..)?.split_whitespace().skip(11);
+    let user: u64 = fields.next()?.parse().ok()?;
+    let system: u64 = fields.next()?.parse().ok()?;
+    Some((user + system) as f64 / 100.0)
+}
+
+/// What the bench saw of the server.
+struct Server {
+    /// VmRSS before the clients, once they are connected, after the sell-out (KiB).
+    rss_kib: (Option<u64>, Option<u64>, Option<u64>),
+    /// Bytes per idle connection.
+    per_connection: Option<f64>,
+    /// Server CPU seconds before and after the sell-out.
+    cpu_seconds: (Option<f64>, Option<f64>),
+    /// Load averages before and after the sell-out.
+    load_average: (Option<String>, Option<String>),
+    /// How long the sell-out took.
+    sellout_seconds: f64,
+}
+
 /// VmRSS of a process, in KiB.
 fn rss_kib(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
@@ -260,7 +302,7 @@ fn report(
     decisions: &[sellout::Decision],
     connected: usize,
     alive: usize,
-    rss: (Option<u64>, Option<u64>, Option<f64>),
+    server: &Server,
     all_arrived: bool,
 ) -> Value {
     let changes = board.changes.lock().map(|c| c.clone()).unwrap_or_default();
@@ -285,9 +327,16 @@ fn report(
     json!({
         "connections_connected": connected,
         "connections_alive_at_end": alive,
-        "server_rss_kib_before": rss.0, "server_rss_kib_after": rss.1,
-        "server_bytes_per_connection": rss.2.map(|b| b.round()),
+        "server_rss_kib_before": server.rss_kib.0, "server_rss_kib_after": server.rss_kib.1,
+        "server_bytes_per_connection": server.per_connection.map(|b| b.round()),
+        "server_rss_kib_after_sellout": server.rss_kib.2,
+        "server_cpu_seconds_sellout": match server.cpu_seconds {
+            (Some(before), Some(after)) => Some(((after - before) * 100.0).round() / 100.0),
+            _ => None,
+        },
+        "load_average_before_sellout": server.load_average.0, "load_average_after_sellout": server.load_average.1,
         "decisions": decisions.len(), "decisions_matched": matched,
+        "sellout_seconds": (server.sellout_seconds * 10.0).round() / 10.0,
         "changes_seen_by_observer": changes.len(),
         "every_change_reached_every_client": all_arrived,
         "gaps": board.gaps.load(Ordering::Relaxed), "resyncs": board.resyncs.load(Ordering::Relaxed),

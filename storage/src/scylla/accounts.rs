@@ -7,6 +7,7 @@ use async_trait::async_trait;
 use uuid::Uuid;
 
 use super::account_rows::{self, AccountRow, fold_key};
+use super::account_store::{blob, day_of, keys_of};
 use super::filter;
 use super::rows::{self, Cql, big, text, uuid};
 use super::session::ScyllaStorage;
@@ -18,104 +19,17 @@ use crate::error::{StorageError, StorageResult};
 use crate::ids::{AccountId, CustomerId};
 use crate::time::Timestamp;
 
-fn blob(bytes: &[u8]) -> Option<Cql> {
-    Some(Cql::Blob(bytes.to_vec()))
-}
-
-fn keys_of(account: &Account) -> Vec<(String, &'static str)> {
-    let mut keys = vec![(format!("username:{}", fold_key(&account.username)), "username")];
-    if let Some(email) = &account.email {
-        keys.insert(0, (format!("email:{}", fold_key(email)), "email"));
-    }
-    keys
-}
-
-impl ScyllaStorage {
-    /// Claims every unique key of `account` (idempotent for its own keys).
-    async fn claim_keys(&self, account: &Account) -> StorageResult<()> {
-        for (key, field) in keys_of(account) {
-            let result = self.run(Bound::new(Stmt::KeyClaim, vec![text(key), uuid(account.id.as_uuid())])).await?;
-            let owner = result.first_named().into_iter().find_map(|(n, v)| match (n, v) {
-                ("account_id", Some(Cql::Uuid(u))) => Some(u),
-                _ => None,
-            });
-            if !result.applied() && owner != Some(account.id.as_uuid()) {
-                return Err(StorageError::Duplicate(field));
-            }
-        }
-        Ok(())
-    }
-
-    async fn release_keys(&self, keys: Vec<String>, id: Uuid) -> StorageResult<()> {
-        for key in keys {
-            self.run(Bound::new(Stmt::KeyRelease, vec![text(key), uuid(id)])).await?;
-        }
-        Ok(())
-    }
-
-    async fn put_account(&self, account: &Account) -> StorageResult<()> {
-        let json = rows::to_json("account", &AccountRow::from(account))?;
-        let (id, role, created) = (uuid(account.id.as_uuid()), text(account.role.as_str()), big(account.created_at.as_millis()));
-        self.run(Bound::new(Stmt::AccountPut, vec![id.clone(), text(json), role.clone(), created.clone()])).await?;
-        self.run(Bound::new(Stmt::AccountRolePut, vec![role, created, id])).await.map(|_| ())
-    }
-
-    async fn session_tokens(&self, account: AccountId) -> StorageResult<Vec<Vec<u8>>> {
-        let rows = self.run_all(Bound::new(Stmt::AccountSessions, vec![uuid(account.as_uuid())])).await?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|r| match r.into_iter().next() {
-                Some(Some(Cql::Blob(b))) => Some(b),
-                _ => None,
-            })
-            .collect())
-    }
-
-    async fn drop_session(&self, account: AccountId, token: &[u8]) -> StorageResult<bool> {
-        let gone = self.run(Bound::new(Stmt::SessionDelete, vec![blob(token)])).await?.applied();
-        self.run(Bound::new(Stmt::AccountSessionDelete, vec![uuid(account.as_uuid()), blob(token)])).await?;
-        Ok(gone)
-    }
-
-    async fn audit_entries(&self, filter: &AuditFilter) -> StorageResult<Vec<AuditEntry>> {
-        let days = self.run_all(Bound::new(Stmt::AuditDays, Vec::new())).await?;
-        let (from, to) = (filter.from.map(day_of), filter.to.map(day_of));
-        let mut entries = Vec::new();
-        for row in &days {
-            let Some(Some(Cql::Int(day))) = row.first() else { continue };
-            if from.is_some_and(|f| *day < f) || to.is_some_and(|t| *day > t) {
-                continue;
-            }
-            for row in self.run_all(Bound::new(Stmt::AuditOfDay, vec![Some(Cql::Int(*day))])).await? {
-                let entry: AuditEntry = rows::from_json("audit entry", &rows::get_text(&row, 0, "audit entry")?)?;
-                if audit_matches(&entry, filter) {
-                    entries.push(entry);
-                }
-            }
-        }
-        entries.sort_by(|a, b| b.id.cmp(&a.id));
-        Ok(entries)
-    }
-}
-
-fn day_of(at: Timestamp) -> i32 {
-    i32::try_from(at.as_millis().div_euclid(86_400_000)).unwrap_or(i32::MAX)
-}
-
-fn audit_matches(e: &AuditEntry, f: &AuditFilter) -> bool {
-    f.actor_id.is_none_or(|a| e.actor_id == Some(a))
-        && f.entity.as_ref().is_none_or(|x| &e.entity == x)
-        && f.entity_id.as_ref().is_none_or(|x| e.entity_id.as_ref() == Some(x))
-        && f.from.is_none_or(|from| e.at >= from)
-        && f.to.is_none_or(|to| e.at < to)
-}
-
 #[async_trait]
 impl Accounts for ScyllaStorage {
     async fn insert_account(&self, account: &Account) -> StorageResult<()> {
         self.claim_keys(account).await?;
         let json = rows::to_json("account", &AccountRow::from(account))?;
-        let values = vec![uuid(account.id.as_uuid()), text(json), text(account.role.as_str()), big(account.created_at.as_millis())];
+        let values = vec![
+            uuid(account.id.as_uuid()),
+            text(json),
+            text(account.role.as_str()),
+            big(account.created_at.as_millis()),
+        ];
         if !self.run(Bound::new(Stmt::AccountInsert, values)).await?.applied() {
             return Err(StorageError::Duplicate("id"));
         }
@@ -158,7 +72,9 @@ impl Accounts for ScyllaStorage {
         let mut found = Vec::new();
         for role in roles {
             for row in self.run_all(Bound::new(Stmt::AccountsOfRole, vec![text(role.as_str())])).await? {
-                if let Some(account) = self.account(AccountId::from_uuid(rows::get_uuid(&row, 0, "account id")?)).await? {
+                if let Some(account) =
+                    self.account(AccountId::from_uuid(rows::get_uuid(&row, 0, "account id")?)).await?
+                {
                     found.push(account);
                 }
             }
@@ -168,7 +84,8 @@ impl Accounts for ScyllaStorage {
     }
 
     async fn erase_account(&self, id: AccountId, at: Timestamp) -> StorageResult<()> {
-        let old = self.account(id).await?.ok_or_else(|| StorageError::NotFound { entity: "account", id: id.to_string() })?;
+        let old =
+            self.account(id).await?.ok_or_else(|| StorageError::NotFound { entity: "account", id: id.to_string() })?;
         let erased = account_rows::erased(&old, at);
         self.claim_keys(&erased).await?;
         self.put_account(&erased).await?;
@@ -177,7 +94,11 @@ impl Accounts for ScyllaStorage {
         let customer = CustomerId::from_uuid(id.as_uuid());
         if let Some(c) = self.customer_row(customer).await? {
             let placeholder = format!("erased-{}@erased.invalid", id.to_string().replace('-', ""));
-            self.run(Bound::new(Stmt::CustomerRename, vec![text("Erased customer"), text(placeholder), uuid(id.as_uuid())])).await?;
+            self.run(Bound::new(
+                Stmt::CustomerRename,
+                vec![text("Erased customer"), text(placeholder), uuid(id.as_uuid())],
+            ))
+            .await?;
             self.run(Bound::new(Stmt::EmailRelease, vec![text(c.email.to_lowercase()), uuid(id.as_uuid())])).await?;
         }
         self.delete_sessions(id, None).await?;
@@ -207,8 +128,15 @@ impl Accounts for ScyllaStorage {
         let created = rows::get_big(row, 3, "session created_at")?;
         let expires = rows::get_big_opt(row, 4, "session expires_at")?;
         let label = rows::get_text_opt(row, 5).unwrap_or_default();
-        account_rows::session(token_sha256.to_vec(), account, &rows::get_text(row, 2, "session kind")?, created, expires, label)
-            .map(Some)
+        account_rows::session(
+            token_sha256.to_vec(),
+            account,
+            &rows::get_text(row, 2, "session kind")?,
+            created,
+            expires,
+            label,
+        )
+        .map(Some)
     }
 
     async fn delete_session(&self, token_sha256: &[u8; 32]) -> StorageResult<bool> {
@@ -237,15 +165,23 @@ impl Accounts for ScyllaStorage {
             let Ok(token) = <[u8; 32]>::try_from(token.as_slice()) else { continue };
             sessions.extend(self.session(&token).await?);
         }
-        sessions.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+        sessions.sort_by_key(|s| std::cmp::Reverse(s.created_at));
         Ok(sessions)
     }
 
-    async fn consume_token(&self, token_id: &str, account: AccountId, purpose: &str, at: Timestamp, expires_at: Timestamp) -> StorageResult<bool> {
+    async fn consume_token(
+        &self,
+        token_id: &str,
+        account: AccountId,
+        purpose: &str,
+        at: Timestamp,
+        expires_at: Timestamp,
+    ) -> StorageResult<bool> {
         // Kept until the link expires (a day more for clock skew), then the row goes by itself.
         let ttl = (expires_at.as_millis() - at.as_millis()).max(0) / 1000 + 86_400;
         let ttl = i32::try_from(ttl).unwrap_or(i32::MAX);
-        let values = vec![text(token_id), uuid(account.as_uuid()), text(purpose), big(at.as_millis()), Some(Cql::Int(ttl))];
+        let values =
+            vec![text(token_id), uuid(account.as_uuid()), text(purpose), big(at.as_millis()), Some(Cql::Int(ttl))];
         Ok(self.run(Bound::new(Stmt::TokenConsume, values)).await?.applied())
     }
 
@@ -257,7 +193,12 @@ impl Accounts for ScyllaStorage {
         Ok(())
     }
 
-    async fn use_recovery_code(&self, account: AccountId, code_sha256: &[u8; 32], at: Timestamp) -> StorageResult<bool> {
+    async fn use_recovery_code(
+        &self,
+        account: AccountId,
+        code_sha256: &[u8; 32],
+        at: Timestamp,
+    ) -> StorageResult<bool> {
         let values = vec![big(at.as_millis()), uuid(account.as_uuid()), blob(code_sha256)];
         Ok(self.run(Bound::new(Stmt::RecoveryUse, values)).await?.applied())
     }
@@ -282,7 +223,13 @@ impl Accounts for ScyllaStorage {
         Ok(filter::paginate(self.audit_entries(filter).await?, page))
     }
 
-    async fn booking_history(&self, customer: CustomerId, when: BookingWhen, now: Timestamp, page: PageRequest) -> StorageResult<Page<BookingHistoryItem>> {
+    async fn booking_history(
+        &self,
+        customer: CustomerId,
+        when: BookingWhen,
+        now: Timestamp,
+        page: PageRequest,
+    ) -> StorageResult<Page<BookingHistoryItem>> {
         let mut items = Vec::new();
         for booking in self.bookings_of_customer_all(customer).await? {
             let showtime = self.showtime_get(booking.record.showtime_id).await?;
@@ -311,8 +258,12 @@ impl Accounts for ScyllaStorage {
             });
         }
         match when {
-            BookingWhen::Upcoming => items.sort_by(|a, b| a.starts_at.cmp(&b.starts_at).then_with(|| a.booking.record.id.cmp(&b.booking.record.id))),
-            BookingWhen::Past => items.sort_by(|a, b| b.starts_at.cmp(&a.starts_at).then_with(|| b.booking.record.id.cmp(&a.booking.record.id))),
+            BookingWhen::Upcoming => items.sort_by(|a, b| {
+                a.starts_at.cmp(&b.starts_at).then_with(|| a.booking.record.id.cmp(&b.booking.record.id))
+            }),
+            BookingWhen::Past => items.sort_by(|a, b| {
+                b.starts_at.cmp(&a.starts_at).then_with(|| b.booking.record.id.cmp(&a.booking.record.id))
+            }),
             BookingWhen::All => {}
         }
         Ok(filter::paginate(items, page))

@@ -75,7 +75,8 @@ pub fn journal_batch(
     });
     for entry in entries {
         let event = to_json("journal event", &entry.event)?;
-        let values = vec![uuid(show), u64_big("seq", entry.seq)?, uuid(NO_BOOKING), big(entry.at.as_millis()), text(event)];
+        let values =
+            vec![uuid(show), u64_big("seq", entry.seq)?, uuid(NO_BOOKING), big(entry.at.as_millis()), text(event)];
         batch.push(Bound::new(Stmt::JournalPut, values));
         match &entry.event {
             SeatEvent::BookingConfirmed { booking } => {
@@ -85,8 +86,12 @@ pub fn journal_batch(
             SeatEvent::BookingCancelled { booking_id, reason } => {
                 let first = cancelling.iter().find(|c| c.booking_id == *booking_id).is_some_and(|c| !c.already);
                 if first {
-                    let values =
-                        vec![big(entry.at.as_millis()), text(enum_name(reason)?), uuid(show), uuid(booking_id.as_uuid())];
+                    let values = vec![
+                        big(entry.at.as_millis()),
+                        text(enum_name(reason)?),
+                        uuid(show),
+                        uuid(booking_id.as_uuid()),
+                    ];
                     batch.push(Bound::new(Stmt::BookingCancel, values));
                 }
             }
@@ -103,16 +108,27 @@ pub fn journal_indexes(showtime: ShowtimeId, entries: &[JournalEntry], cancellin
     let mut indexes = Vec::new();
     for entry in entries {
         if let SeatEvent::BookingConfirmed { booking } = &entry.event {
-            let (id, customer, payment) = (booking.id.as_uuid(), booking.customer_id.as_uuid(), booking.payment_id.as_uuid());
+            let (id, customer, payment) =
+                (booking.id.as_uuid(), booking.customer_id.as_uuid(), booking.payment_id.as_uuid());
             let created = booking.created_at.as_millis();
-            indexes.push(Bound::new(Stmt::BookingIndexPut, vec![uuid(id), uuid(show), uuid(customer), uuid(payment), big(created)]));
-            indexes.push(Bound::new(Stmt::CustomerBookingPut, vec![uuid(customer), big(created), uuid(id), uuid(show)]));
+            indexes.push(Bound::new(
+                Stmt::BookingIndexPut,
+                vec![uuid(id), uuid(show), uuid(customer), uuid(payment), big(created)],
+            ));
+            indexes
+                .push(Bound::new(Stmt::CustomerBookingPut, vec![uuid(customer), big(created), uuid(id), uuid(show)]));
             indexes.push(Bound::new(Stmt::PaymentBookingPut, vec![uuid(payment), uuid(id), uuid(show)]));
         }
     }
     for c in cancelling.iter().filter(|c| !c.already) {
         let at = entries.first().map_or(0, |e| e.at.as_millis());
-        let values = vec![Some(Cql::Int(payment_bucket(c.payment_id))), uuid(c.payment_id), text("cancel"), uuid(c.customer_id), big(at)];
+        let values = vec![
+            Some(Cql::Int(payment_bucket(c.payment_id))),
+            uuid(c.payment_id),
+            text("cancel"),
+            uuid(c.customer_id),
+            big(at),
+        ];
         indexes.push(Bound::new(Stmt::CandidatePut, values));
     }
     indexes
@@ -135,7 +151,11 @@ pub fn cancelled_ids(entries: &[JournalEntry]) -> Vec<BookingId> {
 ///
 /// # Errors
 /// `Corrupt` on overflow or an unencodable value.
-pub fn wallet_batch(entry: &LedgerEntry, version: Option<i64>, balances: &BTreeMap<String, i64>) -> StorageResult<Vec<Bound>> {
+pub fn wallet_batch(
+    entry: &LedgerEntry,
+    version: Option<i64>,
+    balances: &BTreeMap<String, i64>,
+) -> StorageResult<Vec<Bound>> {
     let customer = entry.customer_id.as_uuid();
     let currency = entry.amount.currency().as_str().to_owned();
     let mut after = balances.clone();
@@ -184,11 +204,30 @@ mod tests {
         let (show, who) = (ShowtimeId::new(), CustomerId::new());
         let confirmed = booking(show, who, PaymentId::new(), 1250, crate::conformance::fixtures::at(1));
         let cancel = SeatEvent::BookingCancelled { booking_id: confirmed.id, reason: CancelReason::Customer };
-        let entries = vec![entry(5, hold(who, 1)), entry(6, SeatEvent::BookingConfirmed { booking: confirmed.clone() }), entry(7, cancel)];
-        let cancelling = [Cancelling { booking_id: confirmed.id, already: false, payment_id: confirmed.payment_id.as_uuid(), customer_id: who.as_uuid() }];
+        let entries = vec![
+            entry(5, hold(who, 1)),
+            entry(6, SeatEvent::BookingConfirmed { booking: confirmed.clone() }),
+            entry(7, cancel),
+        ];
+        let cancelling = [Cancelling {
+            booking_id: confirmed.id,
+            already: false,
+            payment_id: confirmed.payment_id.as_uuid(),
+            customer_id: who.as_uuid(),
+        }];
         let batch = journal_batch(show, Head::Fenced { epoch: 3, last: 4 }, &entries, &cancelling).expect("batch");
         let kinds: Vec<Stmt> = batch.iter().map(|b| b.stmt).collect();
-        assert_eq!(kinds, [Stmt::JournalHeadFenced, Stmt::JournalPut, Stmt::JournalPut, Stmt::BookingPut, Stmt::JournalPut, Stmt::BookingCancel]);
+        assert_eq!(
+            kinds,
+            [
+                Stmt::JournalHeadFenced,
+                Stmt::JournalPut,
+                Stmt::JournalPut,
+                Stmt::BookingPut,
+                Stmt::JournalPut,
+                Stmt::BookingCancel
+            ]
+        );
         assert_eq!(batch[0].values, vec![big(7), uuid(show.as_uuid()), big(3), big(4)], "moves 4 -> 7 if epoch 3");
         assert!(batch.iter().all(|b| partition_of(b) == uuid(show.as_uuid())), "one partition");
         assert!(batch.iter().skip(1).all(|b| !b.stmt.text().contains(" IF ")), "only the head is conditional");
@@ -197,10 +236,17 @@ mod tests {
         }
         let indexes = journal_indexes(show, &entries, &cancelling);
         let kinds: Vec<Stmt> = indexes.iter().map(|b| b.stmt).collect();
-        assert_eq!(kinds, [Stmt::BookingIndexPut, Stmt::CustomerBookingPut, Stmt::PaymentBookingPut, Stmt::CandidatePut]);
+        assert_eq!(
+            kinds,
+            [Stmt::BookingIndexPut, Stmt::CustomerBookingPut, Stmt::PaymentBookingPut, Stmt::CandidatePut]
+        );
         let again = [Cancelling { already: true, ..cancelling[0].clone() }];
         let batch = journal_batch(show, Head::Unowned { last: None }, &entries[2..], &again).expect("batch");
-        assert_eq!(batch.iter().map(|b| b.stmt).collect::<Vec<_>>(), [Stmt::JournalHeadFirst, Stmt::JournalPut], "first cancellation stays");
+        assert_eq!(
+            batch.iter().map(|b| b.stmt).collect::<Vec<_>>(),
+            [Stmt::JournalHeadFirst, Stmt::JournalPut],
+            "first cancellation stays"
+        );
         assert_eq!(cancelled_ids(&entries), [confirmed.id]);
     }
 
@@ -222,7 +268,10 @@ mod tests {
         let mut after = before.clone();
         after.insert("EUR".into(), 700);
         assert_eq!(batch[0].values, vec![Some(Cql::Balances(after)), big(5), uuid(who.as_uuid()), big(4)]);
-        assert_eq!((batch[1].stmt, batch[1].values[1].clone(), batch[1].values[2].clone()), (Stmt::WalletPut, text("payment:p1"), big(5)));
+        assert_eq!(
+            (batch[1].stmt, batch[1].values[1].clone(), batch[1].values[2].clone()),
+            (Stmt::WalletPut, text("payment:p1"), big(5))
+        );
         let first = wallet_batch(&entry, None, &BTreeMap::new()).expect("batch");
         assert_eq!(first[0].stmt, Stmt::WalletBumpFirst);
     }

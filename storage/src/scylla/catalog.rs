@@ -28,22 +28,48 @@ fn not_found(entity: &'static str, id: impl ToString) -> StorageError {
 }
 
 impl ScyllaStorage {
-    pub(super) async fn catalog_insert<T: Serialize>(&self, kind: &'static str, id: uuid::Uuid, record: &T) -> StorageResult<()> {
+    pub(super) async fn catalog_insert<T: Serialize>(
+        &self,
+        kind: &'static str,
+        id: uuid::Uuid,
+        record: &T,
+    ) -> StorageResult<()> {
         let values = vec![text(kind), uuid(id), text(rows::to_json(kind, record)?)];
-        if self.run(Bound::new(Stmt::CatalogInsert, values)).await?.applied() { Ok(()) } else { Err(StorageError::Duplicate("id")) }
+        if self.run(Bound::new(Stmt::CatalogInsert, values)).await?.applied() {
+            Ok(())
+        } else {
+            Err(StorageError::Duplicate("id"))
+        }
     }
 
-    pub(super) async fn catalog_update<T: Serialize>(&self, kind: &'static str, id: uuid::Uuid, record: &T) -> StorageResult<()> {
+    pub(super) async fn catalog_update<T: Serialize>(
+        &self,
+        kind: &'static str,
+        id: uuid::Uuid,
+        record: &T,
+    ) -> StorageResult<()> {
         let values = vec![text(rows::to_json(kind, record)?), text(kind), uuid(id)];
-        if self.run(Bound::new(Stmt::CatalogUpdate, values)).await?.applied() { Ok(()) } else { Err(not_found(kind, id)) }
+        if self.run(Bound::new(Stmt::CatalogUpdate, values)).await?.applied() {
+            Ok(())
+        } else {
+            Err(not_found(kind, id))
+        }
     }
 
     pub(super) async fn catalog_delete(&self, kind: &'static str, id: uuid::Uuid, at: Timestamp) -> StorageResult<()> {
         let values = vec![big(at.as_millis()), text(kind), uuid(id)];
-        if self.run(Bound::new(Stmt::CatalogDelete, values)).await?.applied() { Ok(()) } else { Err(not_found(kind, id)) }
+        if self.run(Bound::new(Stmt::CatalogDelete, values)).await?.applied() {
+            Ok(())
+        } else {
+            Err(not_found(kind, id))
+        }
     }
 
-    pub(super) async fn catalog_get<T: DeserializeOwned>(&self, kind: &'static str, id: uuid::Uuid) -> StorageResult<Option<T>> {
+    pub(super) async fn catalog_get<T: DeserializeOwned>(
+        &self,
+        kind: &'static str,
+        id: uuid::Uuid,
+    ) -> StorageResult<Option<T>> {
         let result = self.run(Bound::new(Stmt::CatalogGet, vec![text(kind), uuid(id)])).await?;
         match result.rows.first() {
             Some(row) if rows::get_bool(row, 1) => Ok(Some(rows::from_json(kind, &rows::get_text(row, 0, kind)?)?)),
@@ -63,7 +89,9 @@ impl ScyllaStorage {
     pub(super) async fn showtime_get(&self, id: ShowtimeId) -> StorageResult<Option<Showtime>> {
         let result = self.run(Bound::new(Stmt::ShowtimeGet, vec![uuid(id.as_uuid())])).await?;
         match result.rows.first() {
-            Some(row) if rows::get_bool(row, 1) => Ok(Some(rows::from_json("showtime", &rows::get_text(row, 0, "showtime")?)?)),
+            Some(row) if rows::get_bool(row, 1) => {
+                Ok(Some(rows::from_json("showtime", &rows::get_text(row, 0, "showtime")?)?))
+            }
             _ => Ok(None),
         }
     }
@@ -97,7 +125,12 @@ impl ScyllaStorage {
     /// Applies `changes` to an auditorium's schedule in one conditional batch on its
     /// version, after checking that `candidate` (if any) overlaps nothing. Every write of a
     /// schedule goes through here, so they are all lightweight transactions.
-    async fn schedule_change(&self, auditorium: AuditoriumId, candidate: Option<Slot>, changes: Vec<Bound>) -> StorageResult<()> {
+    async fn schedule_change(
+        &self,
+        auditorium: AuditoriumId,
+        candidate: Option<Slot>,
+        changes: Vec<Bound>,
+    ) -> StorageResult<()> {
         let room = uuid(auditorium.as_uuid());
         for _ in 0..SCHEDULE_TRIES_MAX {
             let (slots, version) = self.schedule(auditorium).await?;
@@ -114,7 +147,9 @@ impl ScyllaStorage {
                 return Ok(());
             }
         }
-        Err(StorageError::Unavailable(format!("auditorium {auditorium}: schedule change lost {SCHEDULE_TRIES_MAX} races")))
+        Err(StorageError::Unavailable(format!(
+            "auditorium {auditorium}: schedule change lost {SCHEDULE_TRIES_MAX} races"
+        )))
     }
 
     /// An auditorium's schedule and its version.
@@ -181,7 +216,8 @@ fn slot(showtime: &Showtime, live: bool) -> Slot {
 }
 
 fn schedule_remove(old: &Showtime) -> Bound {
-    let values = vec![uuid(old.details.auditorium_id.as_uuid()), big(old.details.starts_at.as_millis()), uuid(old.id.as_uuid())];
+    let values =
+        vec![uuid(old.details.auditorium_id.as_uuid()), big(old.details.starts_at.as_millis()), uuid(old.id.as_uuid())];
     Bound::new(Stmt::ScheduleRemove, values)
 }
 

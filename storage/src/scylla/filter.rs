@@ -105,7 +105,10 @@ mod tests {
         assert!(film_matches(&f, &filter(Some("BERNON"))), "cast, case-insensitive");
         assert!(film_matches(&f, &filter(Some("  "))), "blank text is no filter");
         assert!(!film_matches(&f, &filter(Some("lumière"))));
-        assert!(film_matches(&f, &FilmFilter { language: Some("en".into()), ..FilmFilter::default() }), "subtitles count");
+        assert!(
+            film_matches(&f, &FilmFilter { language: Some("en".into()), ..FilmFilter::default() }),
+            "subtitles count"
+        );
         assert!(!film_matches(&f, &FilmFilter { max_duration_minutes: Some(10), ..FilmFilter::default() }));
         assert!(!film_matches(&f, &FilmFilter { genre: Some("drama".into()), ..FilmFilter::default() }));
     }
@@ -126,8 +129,16 @@ mod tests {
             Slot { id: b, starts_at: 200, ends_at: 300, occupies: false },
         ];
         assert_eq!(overlap(&schedule, &Slot { id: c, starts_at: 150, ends_at: 250, occupies: true }), Some(a));
-        assert_eq!(overlap(&schedule, &Slot { id: c, starts_at: 200, ends_at: 300, occupies: true }), None, "touching, cancelled");
+        assert_eq!(
+            overlap(&schedule, &Slot { id: c, starts_at: 200, ends_at: 300, occupies: true }),
+            None,
+            "touching, cancelled"
+        );
         assert_eq!(overlap(&schedule, &Slot { id: a, starts_at: 120, ends_at: 220, occupies: true }), None, "itself");
-        assert_eq!(overlap(&schedule, &Slot { id: c, starts_at: 150, ends_at: 250, occupies: false }), None, "cancelled candidate");
+        assert_eq!(
+            overlap(&schedule, &Slot { id: c, starts_at: 150, ends_at: 250, occupies: false }),
+            None,
+            "cancelled candidate"
+        );
     }
 }

@@ -46,7 +46,9 @@ impl ScyllaStorage {
                 return Ok(epoch);
             }
         }
-        Err(StorageError::Unavailable(format!("showtime {showtime}: take-over lost {ACQUIRE_TRIES_MAX} races in a row")))
+        Err(StorageError::Unavailable(format!(
+            "showtime {showtime}: take-over lost {ACQUIRE_TRIES_MAX} races in a row"
+        )))
     }
 
     pub(super) async fn owner(&self, showtime: ShowtimeId) -> StorageResult<Option<ShowtimeOwner>> {
@@ -91,7 +93,9 @@ impl ScyllaStorage {
         let mut found = Vec::new();
         for booking_id in batches::cancelled_ids(entries) {
             let confirmed_here = entries.iter().find_map(|e| match &e.event {
-                crate::journal::SeatEvent::BookingConfirmed { booking } if booking.id == booking_id => Some(booking.clone()),
+                crate::journal::SeatEvent::BookingConfirmed { booking } if booking.id == booking_id => {
+                    Some(booking.clone())
+                }
                 _ => None,
             });
             let (record, already) = match confirmed_here {
@@ -111,7 +115,9 @@ impl ScyllaStorage {
     }
 
     pub(super) async fn journal_after(&self, showtime: ShowtimeId, after: u64) -> StorageResult<Vec<JournalEntry>> {
-        let rows = self.run_all(Bound::new(Stmt::JournalAfter, vec![uuid(showtime.as_uuid()), u64_big("seq", after)?])).await?;
+        let rows = self
+            .run_all(Bound::new(Stmt::JournalAfter, vec![uuid(showtime.as_uuid()), u64_big("seq", after)?]))
+            .await?;
         rows.iter().map(rows::journal_entry).collect()
     }
 
@@ -131,7 +137,8 @@ impl ScyllaStorage {
     pub(super) async fn bookings_of(&self, showtime: ShowtimeId) -> StorageResult<Vec<Booking>> {
         let rows = self.run_all(Bound::new(Stmt::BookingsOfShowtime, vec![uuid(showtime.as_uuid())])).await?;
         let mut bookings: Vec<Booking> = rows.iter().map(rows::booking).collect::<StorageResult<_>>()?;
-        bookings.sort_by(|a, b| a.record.created_at.cmp(&b.record.created_at).then_with(|| a.record.id.cmp(&b.record.id)));
+        bookings
+            .sort_by(|a, b| a.record.created_at.cmp(&b.record.created_at).then_with(|| a.record.id.cmp(&b.record.id)));
         Ok(bookings)
     }
 
@@ -146,7 +153,8 @@ impl ScyllaStorage {
                 bookings.push(found);
             }
         }
-        bookings.sort_by(|a, b| b.record.created_at.cmp(&a.record.created_at).then_with(|| b.record.id.cmp(&a.record.id)));
+        bookings
+            .sort_by(|a, b| b.record.created_at.cmp(&a.record.created_at).then_with(|| b.record.id.cmp(&a.record.id)));
         Ok(bookings)
     }
 

@@ -32,6 +32,8 @@ pub mod statements;
 pub mod url;
 
 #[cfg(feature = "scylla")]
+mod account_store;
+#[cfg(feature = "scylla")]
 mod accounts;
 #[cfg(feature = "scylla")]
 mod catalog;

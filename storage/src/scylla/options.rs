@@ -126,7 +126,8 @@ mod tests {
         let url = ScyllaUrl::parse("scylla://db/boxoffice").expect("url");
         let options = ScyllaOptions::new(url.clone());
         assert_eq!((options.consistency, options.serial_consistency), (Level::LocalQuorum, SerialLevel::LocalSerial));
-        let options = ScyllaOptions::new(url.clone()).consistency("QUORUM").and_then(|o| o.serial_consistency("serial"));
+        let options =
+            ScyllaOptions::new(url.clone()).consistency("QUORUM").and_then(|o| o.serial_consistency("serial"));
         let options = options.expect("valid");
         assert_eq!((options.consistency, options.serial_consistency), (Level::Quorum, SerialLevel::Serial));
         assert!(ScyllaOptions::new(url.clone()).consistency("two").expect_err("refused").contains("local_quorum"));

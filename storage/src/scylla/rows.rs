@@ -204,7 +204,9 @@ pub fn log_statics(columns: &[(&str, Option<Cql>)]) -> StorageResult<LogStatics>
     let find = |name: &str| columns.iter().find(|(n, _)| *n == name).and_then(|(_, v)| v.clone());
     let unsigned = |name: &str| -> StorageResult<Option<u64>> {
         match find(name) {
-            Some(Cql::BigInt(n)) => u64::try_from(n).map(Some).map_err(|_| StorageError::Corrupt(format!("negative {name}"))),
+            Some(Cql::BigInt(n)) => {
+                u64::try_from(n).map(Some).map_err(|_| StorageError::Corrupt(format!("negative {name}")))
+            }
             _ => Ok(None),
         }
     };

@@ -104,7 +104,8 @@ impl ScyllaStorage {
         migrate(&session).await?;
         let mut prepared = HashMap::new();
         for stmt in Stmt::ALL {
-            let statement = session.prepare(stmt.text()).await.map_err(|e| unavailable(&format!("prepare {stmt:?}"), e))?;
+            let statement =
+                session.prepare(stmt.text()).await.map_err(|e| unavailable(&format!("prepare {stmt:?}"), e))?;
             prepared.insert(*stmt, statement);
         }
         tracing::info!(keyspace = %keyspace, version = schema::latest_version(), "scylla storage open");

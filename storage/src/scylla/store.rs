@@ -127,11 +127,21 @@ impl Storage for ScyllaStorage {
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(showtime_id = %showtime, epoch, entries = entries.len()))]
-    async fn append_journal_fenced(&self, showtime: ShowtimeId, epoch: u64, entries: &[JournalEntry]) -> StorageResult<()> {
+    async fn append_journal_fenced(
+        &self,
+        showtime: ShowtimeId,
+        epoch: u64,
+        entries: &[JournalEntry],
+    ) -> StorageResult<()> {
         self.append(showtime, epoch, entries).await
     }
 
-    fn submit_journal_fenced(self: Arc<Self>, showtime: ShowtimeId, epoch: u64, entries: Vec<JournalEntry>) -> JournalWrite {
+    fn submit_journal_fenced(
+        self: Arc<Self>,
+        showtime: ShowtimeId,
+        epoch: u64,
+        entries: Vec<JournalEntry>,
+    ) -> JournalWrite {
         Box::pin(async move { self.append(showtime, epoch, &entries).await })
     }
 
@@ -173,7 +183,12 @@ impl Storage for ScyllaStorage {
         self.idempotent_get(scope, key).await
     }
 
-    async fn store_idempotent_response(&self, scope: &str, key: &str, response: &IdempotentResponse) -> StorageResult<()> {
+    async fn store_idempotent_response(
+        &self,
+        scope: &str,
+        key: &str,
+        response: &IdempotentResponse,
+    ) -> StorageResult<()> {
         self.idempotent_put(scope, key, response).await
     }
 

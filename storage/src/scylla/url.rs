@@ -46,7 +46,11 @@ impl ScyllaUrl {
         if !is_identifier(keyspace) {
             return Err(fail("the keyspace must be 1 to 48 letters, digits or _, starting with a letter"));
         }
-        let hosts = hosts.split(',').map(str::trim).map(|h| host_port(h).map_err(|r| fail(&r))).collect::<Result<Vec<_>, _>>()?;
+        let hosts = hosts
+            .split(',')
+            .map(str::trim)
+            .map(|h| host_port(h).map_err(|r| fail(&r)))
+            .collect::<Result<Vec<_>, _>>()?;
         if hosts.len() > HOSTS_MAX {
             return Err(fail("too many hosts"));
         }
@@ -88,7 +92,9 @@ fn host_port(host: &str) -> Result<String, String> {
     }
     let port = match port {
         None => DEFAULT_PORT,
-        Some(p) => p.parse::<u16>().ok().filter(|p| *p > 0).ok_or_else(|| format!("port of {host:?} is not 1 to 65535"))?,
+        Some(p) => {
+            p.parse::<u16>().ok().filter(|p| *p > 0).ok_or_else(|| format!("port of {host:?} is not 1 to 65535"))?
+        }
     };
     Ok(format!("{name}:{port}"))
 }

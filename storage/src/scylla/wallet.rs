@@ -44,7 +44,8 @@ impl ScyllaStorage {
         if !token_claim.applied() && claimed_by(&token_claim) != Some(customer.id.as_uuid()) {
             return Err(StorageError::Duplicate("token"));
         }
-        let values = vec![id, text(customer.name.clone()), text(customer.email.clone()), big(customer.created_at.as_millis())];
+        let values =
+            vec![id, text(customer.name.clone()), text(customer.email.clone()), big(customer.created_at.as_millis())];
         if !self.run(Bound::new(Stmt::CustomerInsert, values)).await?.applied() {
             return Err(StorageError::Duplicate("id"));
         }
@@ -78,7 +79,7 @@ impl ScyllaStorage {
                 wallet.entries.push(rows::ledger_entry(customer, row)?);
             }
         }
-        wallet.entries.sort_by(|a, b| b.0.cmp(&a.0));
+        wallet.entries.sort_by_key(|e| std::cmp::Reverse(e.0));
         Ok(wallet)
     }
 
@@ -111,7 +112,13 @@ impl ScyllaStorage {
     }
 
     async fn candidate(&self, payment: Uuid, reason: &str, customer: Uuid, at: Timestamp) -> StorageResult<()> {
-        let values = vec![Some(Cql::Int(payment_bucket(payment))), uuid(payment), text(reason), uuid(customer), big(at.as_millis())];
+        let values = vec![
+            Some(Cql::Int(payment_bucket(payment))),
+            uuid(payment),
+            text(reason),
+            uuid(customer),
+            big(at.as_millis()),
+        ];
         self.run(Bound::new(Stmt::CandidatePut, values)).await.map(|_| ())
     }
 
@@ -138,17 +145,27 @@ impl ScyllaStorage {
     }
 
     /// `Some` if the candidate still needs a refund; `None` once settled (or never real).
-    async fn check_candidate(&self, payment: Uuid, reason: &str, customer: CustomerId) -> StorageResult<Option<UnsettledPayment>> {
+    async fn check_candidate(
+        &self,
+        payment: Uuid,
+        reason: &str,
+        customer: CustomerId,
+    ) -> StorageResult<Option<UnsettledPayment>> {
         let payment_id = PaymentId::from_uuid(payment);
         let wallet = self.wallet(customer).await?;
-        let find = |reference: String| wallet.entries.iter().find(|(_, e)| e.reference == reference).map(|(_, e)| e.clone());
+        let find =
+            |reference: String| wallet.entries.iter().find(|(_, e)| e.reference == reference).map(|(_, e)| e.clone());
         if find(LedgerEntry::refund_reference(payment_id)).is_some() {
             return Ok(None);
         }
         let booking = self.booking_of_payment(payment).await?;
         Ok(match (reason, booking) {
-            ("debit", None) => find(LedgerEntry::payment_reference(payment_id))
-                .map(|debit| UnsettledPayment { payment_id, customer_id: customer, amount: debit.amount.negated(), at: debit.at }),
+            ("debit", None) => find(LedgerEntry::payment_reference(payment_id)).map(|debit| UnsettledPayment {
+                payment_id,
+                customer_id: customer,
+                amount: debit.amount.negated(),
+                at: debit.at,
+            }),
             ("cancel", Some(b)) if b.status == BookingStatus::Cancelled => Some(UnsettledPayment {
                 payment_id,
                 customer_id: b.record.customer_id,
@@ -163,7 +180,9 @@ impl ScyllaStorage {
         let result = self.run(Bound::new(Stmt::IdempotencyGet, vec![text(scope), text(key)])).await?;
         let Some(row) = result.rows.first() else { return Ok(None) };
         let status = match row.get(1) {
-            Some(Some(Cql::Int(s))) => u16::try_from(*s).map_err(|_| StorageError::Corrupt("bad stored status".into()))?,
+            Some(Some(Cql::Int(s))) => {
+                u16::try_from(*s).map_err(|_| StorageError::Corrupt("bad stored status".into()))?
+            }
             _ => return Err(StorageError::Corrupt("idempotency status missing".into())),
         };
         let body = match row.get(2) {
@@ -178,7 +197,12 @@ impl ScyllaStorage {
         }))
     }
 
-    pub(super) async fn idempotent_put(&self, scope: &str, key: &str, response: &IdempotentResponse) -> StorageResult<()> {
+    pub(super) async fn idempotent_put(
+        &self,
+        scope: &str,
+        key: &str,
+        response: &IdempotentResponse,
+    ) -> StorageResult<()> {
         let values = vec![
             text(scope),
             text(key),

@@ -171,7 +171,12 @@ impl Storage for SqliteStorage {
         self.write(move |c| fenced_append(c, showtime, epoch, &entries)).await
     }
 
-    fn submit_journal_fenced(self: Arc<Self>, showtime: ShowtimeId, epoch: u64, entries: Vec<JournalEntry>) -> JournalWrite {
+    fn submit_journal_fenced(
+        self: Arc<Self>,
+        showtime: ShowtimeId,
+        epoch: u64,
+        entries: Vec<JournalEntry>,
+    ) -> JournalWrite {
         if entries.is_empty() {
             return Box::pin(std::future::ready(Ok(())));
         }
