@@ -258,14 +258,20 @@ async fn a_failed_write_fails_every_write_in_flight_behind_it() {
     let labels: Vec<String> = ["A", "B", "C"].iter().flat_map(|r| (1..=6).map(move |n| format!("{r}{n}"))).collect();
     s.storage.fail_journal.store(true, Ordering::SeqCst);
     let holds = futures::future::join_all(
-        customers.iter().zip(&labels).map(|(c, l)| s.engine.hold(s.catalog.seated, *c, HoldRequest::Seats(vec![l.clone()]))),
+        customers
+            .iter()
+            .zip(&labels)
+            .map(|(c, l)| s.engine.hold(s.catalog.seated, *c, HoldRequest::Seats(vec![l.clone()]))),
     )
     .await;
     assert!(holds.iter().all(|h| matches!(h, Err(e) if e.code() == "storage_unavailable")), "{holds:?}");
     assert_eq!(s.engine.seat_map(s.catalog.seated).await.unwrap().counts.held, 0);
     s.storage.fail_journal.store(false, Ordering::SeqCst);
     let holds = futures::future::join_all(
-        customers.iter().zip(&labels).map(|(c, l)| s.engine.hold(s.catalog.seated, *c, HoldRequest::Seats(vec![l.clone()]))),
+        customers
+            .iter()
+            .zip(&labels)
+            .map(|(c, l)| s.engine.hold(s.catalog.seated, *c, HoldRequest::Seats(vec![l.clone()]))),
     )
     .await;
     assert!(holds.iter().all(Result::is_ok), "{holds:?}");
@@ -287,7 +293,10 @@ async fn writes_sent_behind_a_failed_one_are_fenced_by_the_sequence() {
     // refuses them because they no longer continue the journal.
     s.storage.fail_next_journal_writes.store(1, Ordering::SeqCst);
     let holds = futures::future::join_all(
-        customers.iter().zip(&labels).map(|(c, l)| s.engine.hold(s.catalog.seated, *c, HoldRequest::Seats(vec![l.clone()]))),
+        customers
+            .iter()
+            .zip(&labels)
+            .map(|(c, l)| s.engine.hold(s.catalog.seated, *c, HoldRequest::Seats(vec![l.clone()]))),
     )
     .await;
     let ok = holds.iter().filter(|h| h.is_ok()).count();

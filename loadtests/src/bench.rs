@@ -122,7 +122,8 @@ async fn create_hot_showtime(api: &Api, admin: &str) -> anyhow::Result<String> {
             &json!({"title": format!("Bench {suffix}"), "director": "Bench", "duration_minutes": 120}),
         )
         .await?;
-    let rows: Vec<Value> = (0..20).map(|r| json!({"label": row_label(r), "seats": "SSSSSSSSSSSS|SSSSSSSSSSSSS"})).collect();
+    let rows: Vec<Value> =
+        (0..20).map(|r| json!({"label": row_label(r), "seats": "SSSSSSSSSSSS|SSSSSSSSSSSSS"})).collect();
     let auditorium = api
         .create(
             admin,

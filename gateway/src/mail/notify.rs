@@ -44,7 +44,13 @@ impl std::fmt::Debug for Notice {
 impl Notices {
     /// Starts the worker; `capacity` bounds the queue.
     #[must_use]
-    pub fn start(storage: Arc<dyn Storage>, accounts: Arc<dyn Accounts>, mailer: Mailer, from: String, capacity: usize) -> Self {
+    pub fn start(
+        storage: Arc<dyn Storage>,
+        accounts: Arc<dyn Accounts>,
+        mailer: Mailer,
+        from: String,
+        capacity: usize,
+    ) -> Self {
         let (queue, receiver) = mpsc::channel(capacity.max(1));
         let worker = Worker { storage, accounts, mailer, from, cache: HashMap::new() };
         tokio::spawn(worker.run(receiver));
@@ -118,8 +124,12 @@ impl Worker {
     async fn send(&mut self, template: Template, booking: &Booking) {
         let Some(to) = self.recipient(booking).await else { return };
         let Some(line) = self.showtime_line(booking.record.showtime_id).await else { return };
-        let details =
-            BookingDetails { film: line.film, starts_at: line.starts_at, auditorium: line.auditorium, booking: booking.clone() };
+        let details = BookingDetails {
+            film: line.film,
+            starts_at: line.starts_at,
+            auditorium: line.auditorium,
+            booking: booking.clone(),
+        };
         match booking_message(&self.from, &to, template, &details) {
             Ok(message) => self.mailer.send(message),
             Err(error) => tracing::error!(%error, booking_id = %booking.record.id, "booking email not built"),
