@@ -276,6 +276,11 @@ impl Engine {
     }
 
     async fn abort_payment(&self, showtime: ShowtimeId, hold: HoldId) {
+        // Only a running actor holds the payment protection; never start one (elsewhere that
+        // would take the showtime over) just to drop it.
+        if !self.registry.is_running(showtime) {
+            return;
+        }
         if let Ok(handle) = self.registry.get_or_start(showtime).await {
             let _ = handle.send(Command::AbortPayment { hold_id: hold });
         }

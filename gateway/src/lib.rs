@@ -16,6 +16,7 @@
 //! | [`qr`] | QR codes (SVG and PNG) |
 //! | [`admin_token`] | the staff token: configured, or generated once into the data dir |
 //! | [`idempotency`] | the `Idempotency-Key` middleware |
+//! | [`listing_cache`] | the cache of showtime listings, invalidated by catalog writes |
 //! | [`error`], [`error_map`], [`error_codes`] | [`error::ApiError`] as RFC 9457 problem JSON |
 //! | [`extract`] | JSON, path and query extractors whose rejections are problem JSON |
 //! | [`http_errors`] | 404 fallback, problem rewriting of bare errors, panics |
@@ -41,6 +42,7 @@ pub mod error_map;
 pub mod extract;
 pub mod http_errors;
 pub mod idempotency;
+pub mod listing_cache;
 pub mod mail;
 pub mod metrics;
 pub mod openapi;

@@ -134,7 +134,7 @@ async fn serve(settings: Settings, seed_demo: bool) -> anyhow::Result<()> {
 }
 
 async fn backup(settings: Settings, dest: PathBuf) -> anyhow::Result<()> {
-    let store = Store::open(&settings.storage)?;
+    let store = Store::open(&settings.storage).await?;
     store.storage().backup(&dest).await.with_context(|| format!("backup to {}", dest.display()))?;
     store.close().await;
     println!("backup written to {}", dest.display());
@@ -142,7 +142,7 @@ async fn backup(settings: Settings, dest: PathBuf) -> anyhow::Result<()> {
 }
 
 async fn migrate(settings: Settings) -> anyhow::Result<()> {
-    let store = Store::open(&settings.storage)?;
+    let store = Store::open(&settings.storage).await?;
     store.storage().ping().await.context("storage ping after migration")?;
     store.close().await;
     println!("schema ok: version {} at {}", store.schema_version(), settings.storage.url);

@@ -81,7 +81,7 @@ impl Application {
         settings.validate()?;
         let bind = settings.bind_address()?;
         let data_dir = settings.storage.location()?.data_dir();
-        let store = Store::open(&settings.storage)?;
+        let store = Store::open(&settings.storage).await?;
         let (admin_token, admin_token_source) = admin_token::resolve(settings.auth.admin_token.as_ref(), &data_dir)?;
         let metrics = crate::metrics::recorder().map_err(StartupError::Metrics)?;
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
@@ -101,7 +101,7 @@ impl Application {
         if refunded > 0 {
             tracing::warn!(refunded, "refunded payments left unsettled by an earlier stop");
         }
-        let listener = TcpListener::bind(bind).await.map_err(|error| StartupError::Bind { address: bind, error })?;
+        let listener = listen(bind).map_err(|error| StartupError::Bind { address: bind, error })?;
         let address = listener.local_addr().map_err(|error| StartupError::Bind { address: bind, error })?;
         let accounts = store.accounts();
         let shutdown = CancellationToken::new();
@@ -134,6 +134,7 @@ impl Application {
             config: Arc::new(settings),
             auth: parts.auth,
             idempotency: Arc::new(InFlight::default()),
+            listings: Arc::default(),
             metrics,
             shutdown,
             clock,
@@ -253,4 +254,18 @@ pub async fn shutdown_signal() {
         () = ctrl_c => tracing::info!("SIGINT received; shutting down"),
         () = terminate => tracing::info!("SIGTERM received; shutting down"),
     }
+}
+
+/// Pending connections the kernel queues for `accept` (capped by `net.core.somaxconn`).
+/// Tokio's default (1024) overflowed in the release rush: 10 000 customers connecting within
+/// seconds had SYNs dropped, and each drop cost the client a 1 s, 3 s, 7 s retransmit
+/// (`docs/benchmarks.md`, release-day rush).
+pub const LISTEN_BACKLOG: u32 = 8192;
+
+/// Binds `address` with [`LISTEN_BACKLOG`] (and `SO_REUSEADDR`, as `TcpListener::bind`).
+fn listen(address: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if address.is_ipv4() { tokio::net::TcpSocket::new_v4()? } else { tokio::net::TcpSocket::new_v6()? };
+    socket.set_reuseaddr(true)?;
+    socket.bind(address)?;
+    socket.listen(LISTEN_BACKLOG)
 }

@@ -38,6 +38,8 @@ pub struct AppState {
     pub auth: Arc<Authenticator>,
     /// Idempotency keys whose request is running now.
     pub idempotency: Arc<InFlight>,
+    /// Showtime listings recently answered (`GET /showtimes`).
+    pub listings: Arc<crate::listing_cache::ListingCache>,
     /// Renders `/metrics`.
     pub metrics: PrometheusHandle,
     /// Fired at shutdown; `/readyz` answers 503 once it is.

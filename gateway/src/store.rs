@@ -28,7 +28,7 @@ impl Store {
     ///
     /// # Errors
     /// An unsupported URL, or the backend's error (unreadable file, newer schema, ...).
-    pub fn open(settings: &StorageSettings) -> Result<Self, StoreError> {
+    pub async fn open(settings: &StorageSettings) -> Result<Self, StoreError> {
         let location = settings.location().map_err(|e| StoreError::Config(e.to_string()))?;
         match location {
             StorageLocation::Sqlite(path) => {
@@ -42,7 +42,7 @@ impl Store {
                 let accounts = Arc::clone(&sqlite) as Arc<dyn boxoffice_storage::Accounts>;
                 Ok(Self { sqlite: Some(sqlite), storage, accounts })
             }
-            StorageLocation::Scylla(url) => crate::store_scylla::open(settings, url),
+            StorageLocation::Scylla(url) => crate::store_scylla::open(settings, url).await,
         }
     }
 

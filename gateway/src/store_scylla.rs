@@ -13,7 +13,7 @@ use crate::store::{Store, StoreError};
 /// Built without the `scylla` feature; bad driver settings; the cluster is unreachable or
 /// refuses the schema.
 #[cfg(not(feature = "scylla"))]
-pub fn open(settings: &StorageSettings, url: ScyllaUrl) -> Result<Store, StoreError> {
+pub async fn open(settings: &StorageSettings, url: ScyllaUrl) -> Result<Store, StoreError> {
     let _ = settings;
     Err(StoreError::Config(format!(
         "storage.url {url} names a ScyllaDB cluster, but this boxoffice was built without the `scylla` feature; \
@@ -26,7 +26,7 @@ pub fn open(settings: &StorageSettings, url: ScyllaUrl) -> Result<Store, StoreEr
 /// # Errors
 /// Bad driver settings; the cluster is unreachable or refuses the schema.
 #[cfg(feature = "scylla")]
-pub fn open(settings: &StorageSettings, url: ScyllaUrl) -> Result<Store, StoreError> {
+pub async fn open(settings: &StorageSettings, url: ScyllaUrl) -> Result<Store, StoreError> {
     use std::sync::Arc;
 
     use boxoffice_storage::scylla::{ScyllaOptions, ScyllaStorage};
@@ -45,11 +45,8 @@ pub fn open(settings: &StorageSettings, url: ScyllaUrl) -> Result<Store, StoreEr
         password: s.password.as_ref().map(|p| p.expose().to_owned()),
         ..options
     };
-    let url_text = settings.url.clone();
-    // `Store::open` is synchronous; connecting is not. Run it on the current runtime.
     let storage =
-        tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(ScyllaStorage::connect(options)))
-            .map_err(|error| StoreError::Open { url: url_text, error })?;
+        ScyllaStorage::connect(options).await.map_err(|error| StoreError::Open { url: settings.url.clone(), error })?;
     let storage = Arc::new(storage);
     Ok(Store::from_parts(Arc::clone(&storage) as _, storage as _))
 }

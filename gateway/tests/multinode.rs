@@ -1,7 +1,7 @@
 //! Several nodes, end to end: three real `boxoffice serve` processes on 127.0.0.1 share one
 //! SQLite file (`[cluster]` with all three). A rush of customers hits one showtime through
 //! every node (non-owners forward to the owner); the owner is killed with SIGKILL in the
-//! middle of it. Then: ownership moved (a survivor serves the showtime, the epoch in
+//! middle of it (a crash), or sent SIGTERM (a rolling update: it must drain and exit 0). Then: ownership moved (a survivor serves the showtime, the epoch in
 //! storage went up), every acknowledged booking and cancellation is there, no seat is sold
 //! twice, and every wallet equals its credit minus its live bookings once the survivors'
 //! settlers have refunded what the dead owner left half-done.
@@ -26,11 +26,11 @@ use serde_json::{Value, json};
 
 const ADMIN: &str = "multinode-test-admin-token-0123456789";
 const CREDIT_MINOR: i64 = 500_000;
-/// Sixteen rows of 20 seats: 320 seats, enough that the rush still sells after the kill.
+/// Sixteen rows of 20 seats: 320 seats, enough that the rush still sells after the stop.
 const ROWS: [&str; 16] = ["A", "B", "C", "D", "E", "F", "G", "H", "J", "K", "L", "M", "N", "P", "Q", "R"];
 const CUSTOMERS: usize = 24;
 const RUSH: Duration = Duration::from_secs(8);
-const KILL_AFTER: Duration = Duration::from_millis(2000);
+const KILL_AFTER: Duration = Duration::from_millis(1500);
 
 struct Node {
     child: Option<Child>,
@@ -81,6 +81,23 @@ impl Node {
             child.wait().expect("reaped");
         }
     }
+
+    /// SIGTERM, as a rolling update does; waits for the drain and returns the exit status.
+    fn terminate(&mut self) -> std::process::ExitStatus {
+        let mut child = self.child.take().expect("running");
+        let sent = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill -TERM");
+        assert!(sent.success());
+        child.wait().expect("reaped")
+    }
+}
+
+/// How the owner is stopped mid-rush.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stop {
+    /// A crash.
+    Kill,
+    /// A drain (rolling update, scale-down).
+    Term,
 }
 
 impl Drop for Node {
@@ -180,7 +197,8 @@ async fn rush(
                 s.acknowledged_after_kill += 1;
             }
         }
-        if rand::rng().random_bool(0.5) {
+        // Most bookings are cancelled, so that seats keep freeing up after the stop.
+        if rand::rng().random_bool(0.7) {
             let path = format!("/api/v1/bookings/{booking_id}/cancel");
             if let Some((200, _)) = client.call(home, Method::POST, &path, &token, None).await {
                 seen.lock().unwrap().bookings.insert(booking_id, true);
@@ -235,78 +253,48 @@ async fn ownership(client: &Client, home: usize, show: &str) -> Value {
     body
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn owner_killed_mid_rush_loses_nothing_and_sells_no_seat_twice() {
-    let started = Instant::now();
-    let dir = tempfile::tempdir().unwrap();
-    let ports = free_ports(3);
-    let mut nodes: Vec<Node> = (0..3).map(|i| Node::start(dir.path(), i, &ports)).collect();
-    let http = reqwest::Client::builder().timeout(Duration::from_secs(8)).build().unwrap();
-    let bases: Vec<String> = nodes.iter().map(|n| n.base.clone()).collect();
-    let client = Arc::new(Client { http, dead: bases.iter().map(|_| AtomicBool::new(false)).collect(), bases });
-    tokio::time::sleep(Duration::from_millis(600)).await; // every node has probed the others
-    let (show, tokens) = setup(&client).await;
+/// What the checks after the rush found.
+#[derive(Default)]
+struct Audit {
+    acknowledged: usize,
+    after_kill: usize,
+    sold: HashSet<String>,
+    live_totals: Vec<i64>,
+}
 
-    // Every node agrees on the owner; a seat map through a non-owner is forwarded there.
-    let views: Vec<Value> = futures::future::join_all((0..3).map(|i| ownership(&client, i, &show))).await;
+/// Every node agrees on the owner, and a request through a non-owner made the owner take the
+/// showtime; returns the owner's index and the stored epoch.
+async fn owner_before(client: &Client, show: &str) -> (usize, u64) {
+    let views: Vec<Value> = futures::future::join_all((0..3).map(|i| ownership(client, i, show))).await;
     let owner_url = views[0]["placement"].as_str().unwrap().to_owned();
     assert!(views.iter().all(|v| v["placement"] == owner_url.as_str()), "nodes disagree: {views:?}");
     let owner = client.bases.iter().position(|b| *b == owner_url).unwrap();
     let other = (owner + 1) % 3;
-    let (status, _) =
-        client.call(other, Method::GET, &format!("/api/v1/showtimes/{show}/seats"), "", None).await.unwrap();
-    assert_eq!(status, 200);
-    let before = ownership(&client, other, &show).await;
-    assert_eq!(before["stored"]["node_id"], format!("node-{owner}"), "the owner took the showtime: {before}");
-    let epoch_before = before["stored"]["epoch"].as_u64().unwrap();
+    let seats = format!("/api/v1/showtimes/{show}/seats");
+    assert_eq!(client.call(other, Method::GET, &seats, "", None).await.unwrap().0, 200);
+    let before = ownership(client, other, show).await;
+    assert_eq!(before["stored"]["node_id"], format!("node-{owner}"), "forwarded to the owner, which took it: {before}");
+    (owner, before["stored"]["epoch"].as_u64().unwrap())
+}
 
-    let seen: Vec<Arc<Mutex<Seen>>> = tokens.iter().map(|_| Arc::default()).collect();
-    let killed = Arc::new(AtomicBool::new(false));
-    let tasks: Vec<_> = tokens
-        .iter()
-        .zip(&seen)
-        .enumerate()
-        .map(|(i, (t, s))| {
-            tokio::spawn(rush(client.clone(), i % 3, show.clone(), t.clone(), s.clone(), killed.clone()))
-        })
-        .collect();
-    tokio::time::sleep(KILL_AFTER).await;
-    nodes[owner].kill();
-    killed.store(true, Ordering::Relaxed);
-    for t in tasks {
-        t.await.unwrap();
-    }
-
-    // Ownership moved to a survivor, with a higher epoch, and the survivor serves it.
-    let survivor = (owner + 1) % 3;
-    client.dead[owner].store(true, Ordering::Relaxed);
-    let after = ownership(&client, survivor, &show).await;
-    let epoch_after = after["stored"]["epoch"].as_u64().unwrap();
-    assert!(epoch_after > epoch_before, "the epoch did not go up: {before} -> {after}");
-    assert_ne!(after["stored"]["node_id"], format!("node-{owner}"), "ownership did not move: {after}");
-    assert_ne!(after["placement"], owner_url.as_str(), "placement still names the dead owner: {after}");
-    let seats_path = format!("/api/v1/showtimes/{show}/seats");
-    let (status, map) = client.call(survivor, Method::GET, &seats_path, "", None).await.unwrap();
-    assert_eq!(status, 200, "a survivor serves the showtime: {map}");
-
-    let mut sold: HashSet<String> = HashSet::new();
-    let (mut acknowledged, mut after_kill) = (0, 0);
-    let mut live_totals = Vec::new();
-    for (i, (token, seen)) in tokens.iter().zip(&seen).enumerate() {
+/// Every acknowledged booking, cancellation and hold is there, and no seat is sold twice.
+async fn audit_acknowledged(client: &Client, show: &str, tokens: &[String], seen: &[Arc<Mutex<Seen>>]) -> Audit {
+    let mut audit = Audit::default();
+    for (i, (token, seen)) in tokens.iter().zip(seen).enumerate() {
         let seen = std::mem::take(&mut *seen.lock().unwrap());
-        after_kill += seen.acknowledged_after_kill;
+        audit.after_kill += seen.acknowledged_after_kill;
         let (_, page) = client.call(i % 3, Method::GET, "/api/v1/me/bookings?limit=200", token, None).await.unwrap();
         let items = page["items"].as_array().unwrap().clone();
         let mut live = 0;
         for b in items.iter().filter(|b| b["status"] == "confirmed") {
             live += b["total"]["amount_minor"].as_i64().unwrap();
             for line in b["lines"].as_array().unwrap() {
-                assert!(sold.insert(line["label"].as_str().unwrap().to_owned()), "seat sold twice: {line}");
+                assert!(audit.sold.insert(line["label"].as_str().unwrap().to_owned()), "seat sold twice: {line}");
             }
         }
-        live_totals.push(live);
+        audit.live_totals.push(live);
         for (booking, cancelled) in &seen.bookings {
-            acknowledged += 1;
+            audit.acknowledged += 1;
             let found = items.iter().find(|b| b["id"] == booking.as_str());
             let found = found.unwrap_or_else(|| panic!("acknowledged booking {booking} lost"));
             if *cancelled {
@@ -319,13 +307,12 @@ async fn owner_killed_mid_rush_loses_nothing_and_sells_no_seat_twice() {
             assert_eq!((status, current["hold_id"].as_str()), (200, Some(hold.as_str())), "acknowledged hold lost");
         }
     }
-    let (_, map) = client.call(survivor, Method::GET, &seats_path, "", None).await.unwrap();
-    let counts = &map["counts"];
-    assert_eq!(counts["sold"].as_u64().unwrap(), sold.len() as u64, "sold seats match live bookings: {counts}");
-    let total: u64 = ["free", "held", "sold", "blocked"].iter().map(|k| counts[k].as_u64().unwrap()).sum();
-    assert_eq!(total, counts["capacity"].as_u64().unwrap());
+    audit
+}
 
-    // Wallets: credit minus live bookings, once the settlers refunded what the kill left.
+/// Wallets equal their credit minus live bookings, once the settlers refunded what the
+/// kill left half-done (debits whose confirmation never happened).
+async fn wallets_settle(client: &Client, tokens: &[String], live_totals: &[i64]) {
     let deadline = Instant::now() + Duration::from_secs(15);
     for (i, token) in tokens.iter().enumerate() {
         loop {
@@ -338,13 +325,77 @@ async fn owner_killed_mid_rush_loses_nothing_and_sells_no_seat_twice() {
             tokio::time::sleep(Duration::from_millis(250)).await;
         }
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn owner_killed_mid_rush_loses_nothing_and_sells_no_seat_twice() {
+    rush_and_stop_the_owner(Stop::Kill).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn owner_drained_mid_rush_hands_over_without_dropping_a_booking() {
+    rush_and_stop_the_owner(Stop::Term).await;
+}
+
+async fn rush_and_stop_the_owner(stop: Stop) {
+    let started = Instant::now();
+    let dir = tempfile::tempdir().unwrap();
+    let ports = free_ports(3);
+    let mut nodes: Vec<Node> = (0..3).map(|i| Node::start(dir.path(), i, &ports)).collect();
+    let http = reqwest::Client::builder().timeout(Duration::from_secs(8)).build().unwrap();
+    let bases: Vec<String> = nodes.iter().map(|n| n.base.clone()).collect();
+    let client = Arc::new(Client { http, dead: bases.iter().map(|_| AtomicBool::new(false)).collect(), bases });
+    tokio::time::sleep(Duration::from_millis(600)).await; // every node has probed the others
+    let (show, tokens) = setup(&client).await;
+    let (owner, epoch_before) = owner_before(&client, &show).await;
+
+    let seen: Vec<Arc<Mutex<Seen>>> = tokens.iter().map(|_| Arc::default()).collect();
+    let killed = Arc::new(AtomicBool::new(false));
+    let tasks: Vec<_> = (0..tokens.len())
+        .map(|i| {
+            tokio::spawn(rush(client.clone(), i % 3, show.clone(), tokens[i].clone(), seen[i].clone(), killed.clone()))
+        })
+        .collect();
+    tokio::time::sleep(KILL_AFTER).await;
+    match stop {
+        Stop::Kill => nodes[owner].kill(),
+        Stop::Term => {
+            let status = tokio::task::block_in_place(|| nodes[owner].terminate());
+            assert!(status.success(), "a drained node exits 0: {status}");
+        }
+    }
+    killed.store(true, Ordering::Relaxed);
+    for t in tasks {
+        t.await.unwrap();
+    }
+
+    // Ownership moved to a survivor, with a higher epoch, and the survivor serves it.
+    let survivor = (owner + 1) % 3;
+    client.dead[owner].store(true, Ordering::Relaxed);
+    let after = ownership(&client, survivor, &show).await;
+    let epoch_after = after["stored"]["epoch"].as_u64().unwrap();
+    assert!(epoch_after > epoch_before, "the epoch did not go up: {epoch_before} -> {after}");
+    assert_ne!(after["stored"]["node_id"], format!("node-{owner}"), "ownership did not move: {after}");
+    assert_ne!(after["placement"], client.bases[owner].as_str(), "placement still names the dead owner: {after}");
+    let seats_path = format!("/api/v1/showtimes/{show}/seats");
+    let (status, map) = client.call(survivor, Method::GET, &seats_path, "", None).await.unwrap();
+    assert_eq!(status, 200, "a survivor serves the showtime: {map}");
+
+    let audit = audit_acknowledged(&client, &show, &tokens, &seen).await;
+    let counts = &map["counts"];
+    assert_eq!(counts["sold"].as_u64().unwrap(), audit.sold.len() as u64, "sold seats match live bookings: {counts}");
+    let total: u64 = ["free", "held", "sold", "blocked"].iter().map(|k| counts[k].as_u64().unwrap()).sum();
+    assert_eq!(total, counts["capacity"].as_u64().unwrap());
+    wallets_settle(&client, &tokens, &audit.live_totals).await;
     eprintln!(
-        "multinode: owner node-{owner} killed; epoch {epoch_before} -> {epoch_after} on {}; {acknowledged} acknowledged \
-         bookings checked ({after_kill} after the kill), {} seats sold, counts {counts}, {:.1}s",
+        "multinode ({stop:?}): owner node-{owner} stopped; epoch {epoch_before} -> {epoch_after} on {}; {} acknowledged bookings \
+         checked ({} after the stop), {} seats sold, counts {counts}, {:.1}s",
         after["stored"]["node_id"],
-        sold.len(),
+        audit.acknowledged,
+        audit.after_kill,
+        audit.sold.len(),
         started.elapsed().as_secs_f64()
     );
-    assert!(acknowledged > 0 && after_kill > 0, "the rush must sell before and after the kill");
+    assert!(audit.acknowledged > 0 && audit.after_kill > 0, "the rush must sell before and after the stop");
     assert!(started.elapsed() < Duration::from_secs(60), "the test must stay under a minute");
 }

@@ -185,13 +185,18 @@ pub trait Storage: Send + Sync + 'static {
         self.append_journal(showtime, entries).await
     }
     /// [`Storage::submit_journal`] with the fence of [`Storage::append_journal_fenced`]. A
-    /// backend that overrides `submit_journal` for ordered writes overrides this too.
+    /// backend with ownership that overrides `submit_journal` for ordered writes overrides
+    /// this too; the default sends epoch 0 (no ownership) to `submit_journal`, keeping its
+    /// ordering.
     fn submit_journal_fenced(
         self: Arc<Self>,
         showtime: ShowtimeId,
         epoch: u64,
         entries: Vec<JournalEntry>,
     ) -> JournalWrite {
+        if epoch == 0 {
+            return self.submit_journal(showtime, entries);
+        }
         Box::pin(async move { self.append_journal_fenced(showtime, epoch, &entries).await })
     }
     /// The journal entries of a showtime with a sequence number above `after`, in order

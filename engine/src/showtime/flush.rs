@@ -18,9 +18,9 @@ use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use actix::{ActorContext, ActorFutureExt, AsyncContext, Context, WrapFuture};
-use boxoffice_storage::JournalEntry;
 #[cfg(doc)]
 use boxoffice_storage::Storage;
+use boxoffice_storage::{JournalEntry, StorageError};
 
 use super::actor::ShowtimeActor;
 use super::batch::Batch;
@@ -34,6 +34,8 @@ pub(super) const HANDOVER_IDLE_MS: i64 = 1_000;
 pub(super) enum WriteOutcome {
     Durable,
     Failed(EngineError),
+    /// Refused because the journal does not continue where this actor thinks it ends.
+    Diverged,
     TimedOut,
 }
 
@@ -91,6 +93,9 @@ impl ShowtimeActor {
         let write = async move {
             match tokio::time::timeout(timeout, submitted).await {
                 Ok(Ok(())) => WriteOutcome::Durable,
+                // The stored journal moved past this actor (an earlier write whose outcome
+                // was unknown did land): only a reload can tell what is true.
+                Ok(Err(StorageError::SequenceConflict { .. })) => WriteOutcome::Diverged,
                 Ok(Err(e)) => WriteOutcome::Failed(EngineError::from(e)),
                 Err(_) => WriteOutcome::TimedOut,
             }
@@ -137,6 +142,14 @@ impl ShowtimeActor {
                     self.answer(batch, Err(error.clone()));
                     if current {
                         self.undo(error);
+                    }
+                }
+                WriteOutcome::Diverged => {
+                    let error = EngineError::StorageUnavailable("journal sequence conflict".into());
+                    self.answer(batch, Err(error.clone()));
+                    if current {
+                        tracing::warn!(showtime_id = %self.info.id, "stored journal moved on; actor reloads");
+                        return self.abandon(ctx);
                     }
                 }
                 WriteOutcome::TimedOut => {

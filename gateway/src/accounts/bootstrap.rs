@@ -123,7 +123,7 @@ pub async fn run(command: AdminCommand) -> Result<(), String> {
     let overrides = crate::config::Overrides { bind: None, data_dir };
     let settings = Settings::load(config.as_deref(), &overrides).map_err(|e| e.to_string())?;
     let password = read_password(password_env.as_deref())?;
-    let store = crate::store::Store::open(&settings.storage).map_err(|e| e.to_string())?;
+    let store = crate::store::Store::open(&settings.storage).await.map_err(|e| e.to_string())?;
     let input = NewAdmin { email, username, first_name, last_name, password };
     let created = create_admin(store.accounts().as_ref(), &settings, input).await;
     store.close().await;

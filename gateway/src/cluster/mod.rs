@@ -108,14 +108,16 @@ impl Cluster {
         self.draining.load(Ordering::Relaxed)
     }
 
-    /// The URL of the live node that owns `showtime` (this one if nobody else is alive).
+    /// The URL of the live node that owns `showtime`, where requests go: a draining node
+    /// sends new requests to the others (this one if nobody else is alive).
     #[must_use]
     pub fn owner_of(&self, showtime: ShowtimeId) -> &str {
-        let live = self
-            .peers
-            .iter()
-            .filter(|p| p.url != self.advertise || !self.is_draining())
-            .filter(|p| p.url == self.advertise || p.is_up());
+        self.owner(showtime, !self.is_draining())
+    }
+
+    /// The owner among the live peers, with or without this node.
+    fn owner(&self, showtime: ShowtimeId, with_self: bool) -> &str {
+        let live = self.peers.iter().filter(|p| if p.url == self.advertise { with_self } else { p.is_up() });
         rendezvous::owner(live.map(|p| p.url.as_str()), showtime).unwrap_or(&self.advertise)
     }
 
@@ -136,7 +138,9 @@ impl Placement for Cluster {
     }
 
     fn owns(&self, showtime: ShowtimeId) -> bool {
-        !self.is_draining() && self.owner_of(showtime) == self.advertise
+        // While draining, requests already running here finish as the owner; the peers take
+        // the showtime over (a new epoch) once their probes see this node draining.
+        self.owner(showtime, true) == self.advertise
     }
 }
 
@@ -159,4 +163,35 @@ pub fn start_engine(
     let engine = boxoffice_engine::Engine::start_placed(storage, engine_config, clock, currency, placement);
     tracing::info!(node_id = %cluster.node_id, url = %cluster.advertise, nodes = cluster.peers.len(), "cluster node");
     Ok((engine, Some(cluster)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn three() -> Arc<Cluster> {
+        let settings = ClusterSettings {
+            nodes: vec!["http://a:1".into(), "http://b:1/".into(), "http://c:1".into()],
+            advertise: Some("http://a:1".into()),
+            ..ClusterSettings::default()
+        };
+        Cluster::new(&settings).expect("cluster")
+    }
+
+    #[test]
+    fn placement_follows_liveness_and_draining() {
+        let cluster = three();
+        let mine = (0..100).map(|_| ShowtimeId::new()).find(|s| cluster.owns(*s)).expect("a showtime of a");
+        let theirs = (0..100).map(|_| ShowtimeId::new()).find(|s| !cluster.owns(*s)).expect("another's");
+        assert_eq!(cluster.owner_of(mine), "http://a:1");
+        let other = cluster.owner_of(theirs).to_owned();
+        cluster.mark_down(&other);
+        assert_ne!(cluster.owner_of(theirs), other, "a down owner's showtimes move");
+        cluster.mark_down("http://a:1");
+        assert!(cluster.owns(mine), "a node never marks itself down");
+        cluster.drain();
+        assert_ne!(cluster.owner_of(mine), "http://a:1", "a draining node sends new requests elsewhere");
+        assert!(cluster.owns(mine), "but finishes what runs here as the owner");
+        assert_eq!(Placement::node_id(cluster.as_ref()), "http://a:1");
+    }
 }

@@ -16,7 +16,8 @@ pub struct WebSocketSettings {
     pub message_bytes_max: usize,
     /// Socket read buffer of a connection (small buffers keep idle connections cheap).
     pub read_buffer_bytes: usize,
-    /// Messages queued for one client before it counts as slow.
+    /// Answers queued for one client's writer before it counts as slow (changes wait in
+    /// the showtime's broadcast channel, `engine.changes_channel_max`, instead).
     pub outbound_queue_messages: usize,
     /// Showtimes one connection may subscribe to at once.
     pub subscriptions_max: usize,
@@ -30,9 +31,10 @@ pub struct WebSocketSettings {
     pub ping_interval_ms: u64,
     /// A connection that sends nothing (not even a pong) for this long is closed.
     pub idle_timeout_ms: u64,
-    /// Longest a single socket write may take; a slower client is dropped.
+    /// Longest one batch of socket writes (and its flush) may take; a slower client is
+    /// dropped.
     pub write_timeout_ms: u64,
-    /// Longest a change may wait for room in a client's queue before the client is closed
+    /// Longest an answer may wait for room in a client's queue before the client is closed
     /// as a slow consumer (4001).
     pub slow_consumer_ms: u64,
     /// Resynchronisations (a lagging client gets missed changes or a snapshot) allowed per

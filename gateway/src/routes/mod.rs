@@ -93,6 +93,7 @@ pub fn app(state: AppState) -> Router {
         .merge(crate::cluster::routes::router())
         .fallback(crate::http_errors::route_not_found)
         .layer(from_fn_with_state(state.clone(), crate::cluster::forward::middleware))
+        .layer(from_fn_with_state(state.clone(), crate::listing_cache::invalidate_on_catalog_change))
         .layer(from_fn(crate::metrics::track))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(RequestBodyLimitLayer::new(body_limit))

@@ -2,11 +2,12 @@
 //! and deleting need the staff token. Rules live in [`super::showtime_rules`].
 
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::http::{StatusCode, header};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use boxoffice_storage::catalog::{Format, Version};
+use bytes::Bytes;
 use boxoffice_storage::{
     BookingStatus, Page, PriceList, Showtime, ShowtimeDraft, ShowtimeId, ShowtimeStatus, Timestamp,
 };
@@ -71,10 +72,21 @@ fn cancelled_conflict(id: ShowtimeId) -> ApiError {
 #[tracing::instrument(skip_all)]
 pub async fn list_showtimes(
     State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
     Query(query): Query<ShowtimeQuery>,
-) -> Result<Json<Page<Showtime>>, ApiError> {
+) -> Result<Response, ApiError> {
+    // Every customer of a rush opens the listing first: answers are cached briefly and
+    // until the next catalog change (`crate::listing_cache`).
+    let key = raw.unwrap_or_default();
+    if let Some(body) = state.listings.get(&key) {
+        return Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response());
+    }
+    let generation = state.listings.generation();
     let (filter, page) = query.parse()?;
-    Ok(Json(state.storage.list_showtimes(&filter, page).await?))
+    let listing = state.storage.list_showtimes(&filter, page).await?;
+    let body = Bytes::from(serde_json::to_vec(&listing).map_err(|e| ApiError::internal(e.to_string()))?);
+    state.listings.put(&key, generation, body.clone());
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 /// Schedules a showtime (staff).

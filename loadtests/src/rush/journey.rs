@@ -123,9 +123,7 @@ impl Visitor {
         while let Ok(Some(Ok(frame))) = tokio::time::timeout_at(self.intended, ws.next()).await {
             if let Message::Text(text) = frame {
                 self.ctx.recorder.ws_messages.fetch_add(1, Ordering::Relaxed);
-                if let Ok(message) = serde_json::from_str::<Value>(text.as_str()) {
-                    map.apply(&message);
-                }
+                map.apply_text(text.as_str());
             }
         }
         tokio::time::sleep_until(self.intended).await;

@@ -40,7 +40,7 @@ use crate::verify::Facts;
 /// Grace after `--duration` before busy users are cut off.
 const GRACE: Duration = Duration::from_secs(15);
 /// HTTP connections kept per target.
-const POOL_CONNECTIONS: usize = 512;
+const POOL_CONNECTIONS: usize = 4096;
 
 /// Options of `boxoffice-load rush`.
 #[derive(Debug, Clone, Args)]
@@ -231,7 +231,7 @@ pub async fn execute(args: &RushArgs) -> anyhow::Result<report::RushReport> {
     let wall = recorder.start().elapsed();
     let (closed, open, timeline, facts, sold_out_at) = recorder.finish();
     let verification = crate::verify::run(&api, &admin, &facts, store.as_deref()).await;
-    Ok(report::RushReport::new(args, &ctx.hot, &setup, wall, closed, open, timeline, &facts, sold_out_at, &endings, verification))
+    Ok(report::RushReport::new(args, &ctx.hot, &setup, wall, closed, open, timeline, &facts, sold_out_at, &endings, verification, recorder.ws_messages.load(std::sync::atomic::Ordering::Relaxed)))
 }
 
 /// Starts every user, kiosk and open-loop arrival; their endings once all are done or cut off.

@@ -94,6 +94,8 @@ pub struct RushReport {
     pub served: u64,
     /// Visits that did not.
     pub unserved: u64,
+    /// WebSocket messages received by the simulated seat maps.
+    pub ws_messages: u64,
     /// Bookings acknowledged to clients, and of those cancelled.
     pub bookings: (u64, u64),
     /// The hot showtime.
@@ -126,6 +128,7 @@ impl RushReport {
         sold_out_at: Option<Duration>,
         endings: &[Ending],
         verification: Verification,
+        ws_messages: u64,
     ) -> Self {
         let mut by_ending = BTreeMap::new();
         for e in endings {
@@ -157,6 +160,7 @@ impl RushReport {
             requests_per_s: requests as f64 / wall.as_secs_f64().max(0.001),
             endings: by_ending,
             served,
+            ws_messages,
             unserved: endings.len() as u64 - served,
             bookings: (facts.bookings.len() as u64, facts.bookings.values().filter(|b| b.cancelled).count() as u64),
             hot,
@@ -176,8 +180,8 @@ impl RushReport {
             print_table("open loop (latency from the intended send time)", &self.open_loop_operations);
         }
         println!(
-            "users: {} served, {} unserved  {:?}\nrequests: {:.0}/s over {:.1} s; bookings acknowledged {} (cancelled {})",
-            self.served, self.unserved, self.endings, self.requests_per_s, self.wall_s, self.bookings.0, self.bookings.1
+            "users: {} served, {} unserved  {:?}\nrequests: {:.0}/s over {:.1} s; WebSocket messages received {}; bookings acknowledged {} (cancelled {})",
+            self.served, self.unserved, self.endings, self.requests_per_s, self.wall_s, self.ws_messages, self.bookings.0, self.bookings.1
         );
         let h = &self.hot;
         println!(

@@ -13,12 +13,33 @@ use serde_json::Value;
 /// Candidate blocks a customer chooses among: the best few, as people do.
 const CANDIDATES: usize = 8;
 
-/// One seat.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One seat; its label is its row's label and its number (its index in the row + 1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Seat {
-    label: String,
     column: u16,
     free: bool,
+}
+
+/// The parts of a `change` message the map needs.
+#[derive(serde::Deserialize)]
+struct ChangeMessage<'a> {
+    seq: u64,
+    #[serde(borrow)]
+    seats: Vec<SeatChange<'a>>,
+    counts: FreeCount,
+}
+
+#[derive(serde::Deserialize)]
+struct SeatChange<'a> {
+    #[serde(borrow)]
+    label: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    status: std::borrow::Cow<'a, str>,
+}
+
+#[derive(serde::Deserialize)]
+struct FreeCount {
+    free: u64,
 }
 
 /// A live seat map.
@@ -48,8 +69,7 @@ impl SeatMap {
                 }
                 let free = *statuses.get(index)? == b'.';
                 index += 1;
-                let label = format!("{label}{}", seats.len() + 1);
-                seats.push(Seat { label, column: u16::try_from(column).ok()?, free });
+                seats.push(Seat { column: u16::try_from(column).ok()?, free });
             }
             rows.push(seats);
             labels.push(label.to_owned());
@@ -75,24 +95,44 @@ impl SeatMap {
         self.seq = seq;
     }
 
+    /// Applies a `change` message from its text, decoding only what the map needs (a
+    /// rush decodes millions of them); other messages are ignored.
+    pub fn apply_text(&mut self, text: &str) {
+        if !text.contains(r#""type":"change""#) {
+            return;
+        }
+        let Ok(change) = serde_json::from_str::<ChangeMessage<'_>>(text) else { return };
+        if change.seq <= self.seq {
+            return;
+        }
+        for seat in &change.seats {
+            self.set(&seat.label, seat.status == "free");
+        }
+        self.free = change.counts.free;
+        self.seq = change.seq;
+    }
+
     /// Finds a seat by label through its row's label (layouts refuse ambiguous labels).
     fn set(&mut self, label: &str, free: bool) {
         for (row_label, row) in self.labels.iter().zip(&mut self.rows) {
             let Some(number) = label.strip_prefix(row_label.as_str()).and_then(|n| n.parse::<usize>().ok()) else {
                 continue;
             };
-            if let Some(seat) = number.checked_sub(1).and_then(|i| row.get_mut(i))
-                && seat.label == label
-            {
+            if let Some(seat) = number.checked_sub(1).and_then(|i| row.get_mut(i)) {
                 seat.free = free;
                 return;
             }
         }
     }
 
-    /// Every block of `n` adjacent free seats, with its score (lower is better: rows a
-    /// third of the way back, centred).
-    fn blocks(&self, n: usize) -> Vec<(u32, Vec<String>)> {
+    /// The labels of `n` seats of row `r` from index `start`.
+    fn labels_of(&self, r: usize, start: usize, n: usize) -> Vec<String> {
+        (start..start + n).map(|i| format!("{}{}", self.labels[r], i + 1)).collect()
+    }
+
+    /// Every block of `n` adjacent free seats as `(score, row, first index)` (lower scores
+    /// are better: rows a third of the way back, centred).
+    fn blocks(&self, n: usize) -> Vec<(u32, usize, usize)> {
         let depth = self.rows.len() as i64;
         let mut found = Vec::new();
         for (r, row) in self.rows.iter().enumerate() {
@@ -105,7 +145,7 @@ impl SeatMap {
                 }
                 let centre = i64::from(block[0].column) + i64::from(block[n - 1].column);
                 let score = (3 * r as i64 - depth).unsigned_abs() * 4 + (centre - width).unsigned_abs();
-                found.push((u32::try_from(score).unwrap_or(u32::MAX), block.iter().map(|s| s.label.clone()).collect()));
+                found.push((u32::try_from(score).unwrap_or(u32::MAX), r, start));
             }
         }
         found
@@ -119,10 +159,10 @@ impl SeatMap {
             if blocks.is_empty() {
                 continue;
             }
-            blocks.sort();
+            blocks.sort_unstable();
             blocks.truncate(CANDIDATES);
-            let i = rng.random_range(0..blocks.len());
-            return Some(blocks.swap_remove(i).1);
+            let (_, r, start) = blocks[rng.random_range(0..blocks.len())];
+            return Some(self.labels_of(r, start, size));
         }
         None
     }
@@ -130,10 +170,10 @@ impl SeatMap {
     /// `n` seats at a random place, taken or not: what a customer asks for when the map
     /// shows nothing free (the server's answer decides).
     pub fn any(&self, n: usize, rng: &mut StdRng) -> Option<Vec<String>> {
-        let rows: Vec<&Vec<Seat>> = self.rows.iter().filter(|r| r.len() >= n).collect();
-        let row = rows.get(rng.random_range(0..rows.len().max(1)))?;
-        let start = rng.random_range(0..=row.len() - n);
-        Some(row[start..start + n].iter().map(|s| s.label.clone()).collect())
+        let rows: Vec<usize> = (0..self.rows.len()).filter(|r| self.rows[*r].len() >= n).collect();
+        let r = *rows.get(rng.random_range(0..rows.len().max(1)))?;
+        let start = rng.random_range(0..=self.rows[r].len() - n);
+        Some(self.labels_of(r, start, n))
     }
 }
 
@@ -154,7 +194,7 @@ mod tests {
     #[test]
     fn blocks_never_cross_an_aisle_or_a_gap_or_a_taken_seat() {
         let map = map();
-        let pairs: Vec<Vec<String>> = map.blocks(2).into_iter().map(|(_, b)| b).collect();
+        let pairs: Vec<Vec<String>> = map.blocks(2).into_iter().map(|(_, r, start)| map.labels_of(r, start, 2)).collect();
         let labels = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
         assert!(pairs.contains(&labels(&["A3", "A4"])) && pairs.contains(&labels(&["B1", "B2"])));
         assert!(!pairs.contains(&labels(&["A2", "A3"])) && !pairs.contains(&labels(&["A1", "A2"])));
@@ -174,5 +214,10 @@ mod tests {
         assert_eq!(two.len(), 2, "no block of three is left: {two:?}");
         map.apply(&json!({"seq": 3, "seats": [{"label": "A1"}, {"label": "A3", "status": "sold"}], "counts": {"free": 5}}));
         assert!(map.any(2, &mut StdRng::seed_from_u64(1)).is_some_and(|b| b.len() == 2));
+        let text = r#"{"v":1,"type":"change","seq":4,"change":"released","seats":[{"label":"A3","status":"free"}],"quantity":1,"counts":{"free":6}}"#;
+        map.apply_text(text);
+        assert_eq!((map.seq, map.free), (4, 6));
+        map.apply_text(r#"{"v":1,"type":"pong","id":"x"}"#);
+        assert_eq!(map.seq, 4);
     }
 }

@@ -105,4 +105,3 @@ fn audit_matches(e: &AuditEntry, f: &AuditFilter) -> bool {
         && f.from.is_none_or(|from| e.at >= from)
         && f.to.is_none_or(|to| e.at < to)
 }
-

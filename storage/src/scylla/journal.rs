@@ -80,12 +80,42 @@ impl ScyllaStorage {
         };
         let cancelling = self.cancelling(showtime, entries).await?;
         self.run_each(batches::journal_indexes(showtime, entries, &cancelling)).await?;
-        let result = self.run_batch(batches::journal_batch(showtime, head, entries, &cancelling)?).await?;
+        let last = entries.last().map_or(first.seq, |e| e.seq);
+        let result = match self.run_batch(batches::journal_batch(showtime, head, entries, &cancelling)?).await {
+            Ok(result) => result,
+            Err(error) => return self.settle_unknown(showtime, epoch, last, error).await,
+        };
         if result.applied() {
             return Ok(());
         }
         let current = rows::log_statics(&result.first_named())?;
         Err(rows::refused_batch(showtime, epoch, first.seq, &current))
+    }
+
+    /// A batch whose answer was lost (timeout, connection dropped) may or may not have
+    /// applied: a serial read completes any Paxos round in flight and tells. Only this
+    /// epoch's owner writes the partition, one batch at a time, so `next_seq` at `last`
+    /// means this batch applied.
+    async fn settle_unknown(
+        &self,
+        showtime: ShowtimeId,
+        epoch: u64,
+        last: u64,
+        error: StorageError,
+    ) -> StorageResult<()> {
+        let read = self.run(Bound::new(Stmt::LogStaticsSerial, vec![uuid(showtime.as_uuid())])).await;
+        match read.and_then(|r| rows::log_statics(&r.first_named())) {
+            Ok(statics) if statics.epoch.unwrap_or(0) == epoch && statics.next_seq.is_some_and(|n| n >= last) => {
+                tracing::info!(showtime_id = %showtime, epoch, last, "a journal batch whose answer was lost did apply");
+                Ok(())
+            }
+            Ok(_) => Err(error),
+            // Still unknown: the engine treats the failure as such and reloads on conflict.
+            Err(read_error) => {
+                tracing::warn!(showtime_id = %showtime, %error, %read_error, "journal batch outcome unknown");
+                Err(error)
+            }
+        }
     }
 
     /// The bookings a batch cancels, read from the partition (the owner is their only writer).

@@ -104,8 +104,14 @@ impl ScyllaStorage {
         migrate(&session).await?;
         let mut prepared = HashMap::new();
         for stmt in Stmt::ALL {
-            let statement =
+            let mut statement =
                 session.prepare(stmt.text()).await.map_err(|e| unavailable(&format!("prepare {stmt:?}"), e))?;
+            if *stmt == Stmt::LogStaticsSerial {
+                statement.set_consistency(match options.serial_consistency {
+                    SerialLevel::Serial => Consistency::Serial,
+                    SerialLevel::LocalSerial => Consistency::LocalSerial,
+                });
+            }
             prepared.insert(*stmt, statement);
         }
         tracing::info!(keyspace = %keyspace, version = schema::latest_version(), "scylla storage open");

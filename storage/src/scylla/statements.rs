@@ -50,6 +50,9 @@ statements! {
     ScheduleRemove => "DELETE FROM auditorium_schedule WHERE auditorium_id = ? AND starts_at = ? AND showtime_id = ?",
     // showtime log: ownership, journal, bookings
     LogStatics => "SELECT epoch, owner, acquired_at, next_seq FROM showtime_log WHERE showtime_id = ? LIMIT 1",
+    // The same read at serial consistency: it completes any Paxos round in progress, so it
+    // tells whether a batch whose answer was lost did apply.
+    LogStaticsSerial => "SELECT epoch, next_seq FROM showtime_log WHERE showtime_id = ? LIMIT 1",
     AcquireFirst => "UPDATE showtime_log SET epoch = ?, owner = ?, acquired_at = ?, next_seq = ? WHERE showtime_id = ? IF epoch = null",
     Acquire => "UPDATE showtime_log SET epoch = ?, owner = ?, acquired_at = ? WHERE showtime_id = ? IF epoch = ?",
     JournalHeadFenced => "UPDATE showtime_log SET next_seq = ? WHERE showtime_id = ? IF epoch = ? AND next_seq = ?",

@@ -90,6 +90,7 @@ impl ScyllaStorage {
             // The candidate comes first: a debit is never invisible to the settler.
             self.candidate(payment, "debit", entry.customer_id.as_uuid(), entry.at).await?;
         }
+        let mut lost: Option<StorageError> = None;
         for _ in 0..WALLET_TRIES_MAX {
             let wallet = self.wallet(entry.customer_id).await?;
             let currency = entry.amount.currency();
@@ -104,11 +105,17 @@ impl ScyllaStorage {
                 return Err(StorageError::InsufficientBalance { balance: before });
             }
             let batch = batches::wallet_batch(entry, wallet.version, &wallet.balances)?;
-            if self.run_batch(batch).await?.applied() {
-                return Ok(LedgerOutcome::Applied(after));
+            match self.run_batch(batch).await {
+                Ok(result) if result.applied() => return Ok(LedgerOutcome::Applied(after)),
+                Ok(_) => {}
+                // The answer was lost: read again. The batch is conditional on the version it
+                // read, so it applied at most once, and the next read shows whether it did.
+                Err(error) => lost = Some(error),
             }
         }
-        Err(StorageError::Unavailable(format!("wallet {}: lost {WALLET_TRIES_MAX} races in a row", entry.customer_id)))
+        Err(lost.unwrap_or_else(|| {
+            StorageError::Unavailable(format!("wallet {}: lost {WALLET_TRIES_MAX} races in a row", entry.customer_id))
+        }))
     }
 
     async fn candidate(&self, payment: Uuid, reason: &str, customer: Uuid, at: Timestamp) -> StorageResult<()> {
