@@ -57,7 +57,9 @@ pub struct ListingCache {
 
 impl std::fmt::Debug for ListingCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ListingCache").field("generation", &self.generation.load(Ordering::Relaxed)).finish_non_exhaustive()
+        f.debug_struct("ListingCache")
+            .field("generation", &self.generation.load(Ordering::Relaxed))
+            .finish_non_exhaustive()
     }
 }
 

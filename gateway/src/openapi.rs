@@ -9,7 +9,8 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    auditoriums, auth, bookings, box_office, customer_admin, customer_import, customers, films, health, profile, showtimes, staff, two_factor,
+    auditoriums, auth, bookings, box_office, customer_admin, customer_import, customers, films, health, profile,
+    showtimes, staff, two_factor,
 };
 
 /// An error body (RFC 9457 problem JSON); extension members vary by `code`.

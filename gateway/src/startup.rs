@@ -124,7 +124,7 @@ impl Application {
             settings.mail.from.clone(),
             settings.mail.queue_capacity,
         );
-        let state = AppState {
+        let state = AppState::new(crate::state::AppStateInner {
             storage,
             accounts,
             security: parts.security,
@@ -139,7 +139,7 @@ impl Application {
             shutdown,
             clock,
             cluster,
-        };
+        });
         if let Some(cluster) = &state.cluster {
             cluster.start_probes(state.shutdown.clone());
         }

@@ -1,4 +1,7 @@
-//! [`AppState`]: what every handler can reach. Cheap to clone (everything is behind `Arc`).
+//! [`AppState`]: what every handler can reach. Cheap to clone: one `Arc` around
+//! [`AppStateInner`] (axum clones the state of every `from_fn_with_state` layer for every
+//! request; with the fields cloned one by one that was ~25 reference counts up and down per
+//! layer, about a tenth of the server's CPU in the release rush; see `docs/benchmarks.md`).
 //!
 //! Handlers take `State(state): State<AppState>` and call `state.engine`, `state.storage`,
 //! ...; `State<Engine>` and `State<Arc<dyn Storage>>` also work through [`FromRef`].
@@ -17,9 +20,28 @@ use crate::idempotency::InFlight;
 use crate::mail::Mailer;
 use crate::security::Security;
 
-/// Shared state of the HTTP application.
+/// Shared state of the HTTP application; its fields are those of [`AppStateInner`].
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<AppStateInner>);
+
+impl AppState {
+    /// Wraps the state.
+    #[must_use]
+    pub fn new(inner: AppStateInner) -> Self {
+        Self(Arc::new(inner))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = AppStateInner;
+
+    fn deref(&self) -> &AppStateInner {
+        &self.0
+    }
+}
+
+/// What [`AppState`] holds.
+pub struct AppStateInner {
     /// The persistence backend.
     pub storage: Arc<dyn Storage>,
     /// Accounts, sessions and the audit log (the same backend as `storage`).
@@ -50,7 +72,7 @@ pub struct AppState {
     pub cluster: Option<Arc<crate::cluster::Cluster>>,
 }
 
-impl AppState {
+impl AppStateInner {
     /// The currency of every price and wallet (`wallet.currency`).
     #[must_use]
     pub fn currency(&self) -> Currency {

@@ -18,9 +18,29 @@ async fn a_short_rush_keeps_every_invariant() {
     let out = app.dir.path();
     let (json, chart) = (out.join("rush.json"), out.join("rush.svg"));
     let words = [
-        "--target", &app.address, "--admin-token", &app.admin_token, "--users", "500", "--duration", "10s",
-        "--ramp", "3s", "--rate", "5/s", "--others", "5", "--kiosks", "2", "--think-scale", "0.3", "--seed", "6",
-        "--store", &store, "--quiet",
+        "--target",
+        &app.address,
+        "--admin-token",
+        &app.admin_token,
+        "--users",
+        "500",
+        "--duration",
+        "10s",
+        "--ramp",
+        "3s",
+        "--rate",
+        "5/s",
+        "--others",
+        "5",
+        "--kiosks",
+        "2",
+        "--think-scale",
+        "0.3",
+        "--seed",
+        "6",
+        "--store",
+        &store,
+        "--quiet",
     ];
     let args = parse_args(&words).expect("rush options");
     let report = execute(&args).await.expect("the rush runs");

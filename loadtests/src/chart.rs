@@ -38,12 +38,31 @@ fn throughput(area: &Area<'_>, timeline: &[Point], t_max: u64) -> Drawn {
         .caption("answers per second; hot showtime seats", ("sans-serif", 16))
         .build_cartesian_2d(0..t_max, 0..y_max)?;
     chart.configure_mesh().x_desc("seconds").y_desc("per second / seats").draw()?;
-    let series = |f: &dyn Fn(&Point) -> Option<u64>| -> Vec<(u64, u64)> { timeline.iter().filter_map(|p| f(p).map(|v| (p.t_s, v))).collect() };
-    chart.draw_series(LineSeries::new(series(&|p| Some(p.requests)), BLUE.stroke_width(2)))?.label("requests/s").legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], BLUE));
-    chart.draw_series(LineSeries::new(series(&|p| Some(p.errors)), RED.stroke_width(2)))?.label("errors/s").legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], RED));
-    chart.draw_series(LineSeries::new(series(&|p| p.hot.map(|h| h.0)), GREEN.stroke_width(2)))?.label("hot: sold").legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], GREEN));
-    chart.draw_series(LineSeries::new(series(&|p| p.hot.map(|h| h.2)), BLACK.stroke_width(1)))?.label("hot: free").legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], BLACK));
-    chart.configure_series_labels().background_style(WHITE.mix(0.8)).border_style(BLACK).position(SeriesLabelPosition::UpperRight).draw()?;
+    let series = |f: &dyn Fn(&Point) -> Option<u64>| -> Vec<(u64, u64)> {
+        timeline.iter().filter_map(|p| f(p).map(|v| (p.t_s, v))).collect()
+    };
+    chart
+        .draw_series(LineSeries::new(series(&|p| Some(p.requests)), BLUE.stroke_width(2)))?
+        .label("requests/s")
+        .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], BLUE));
+    chart
+        .draw_series(LineSeries::new(series(&|p| Some(p.errors)), RED.stroke_width(2)))?
+        .label("errors/s")
+        .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], RED));
+    chart
+        .draw_series(LineSeries::new(series(&|p| p.hot.map(|h| h.0)), GREEN.stroke_width(2)))?
+        .label("hot: sold")
+        .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], GREEN));
+    chart
+        .draw_series(LineSeries::new(series(&|p| p.hot.map(|h| h.2)), BLACK.stroke_width(1)))?
+        .label("hot: free")
+        .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], BLACK));
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .position(SeriesLabelPosition::UpperRight)
+        .draw()?;
     Ok(())
 }
 
@@ -68,14 +87,24 @@ mod tests {
     #[test]
     fn draws_an_svg_with_text_and_lines() {
         let timeline: Vec<Point> = (0..10)
-            .map(|t| Point { t_s: t, requests: 100 * t, errors: t % 2, p99_ms: t as f64, hot: Some((t * 10, 5, 100 - t * 10)) })
+            .map(|t| Point {
+                t_s: t,
+                requests: 100 * t,
+                errors: t % 2,
+                p99_ms: t as f64,
+                hot: Some((t * 10, 5, 100 - t * 10)),
+            })
             .collect();
         let dir = std::env::temp_dir().join(format!("boxoffice-chart-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("temp dir");
         let path = dir.join("chart.svg");
         draw(&timeline, &path, "test").expect("drawn");
         let svg = std::fs::read_to_string(&path).expect("svg");
-        assert!(svg.starts_with("<svg") && svg.contains("<text") && svg.contains("<polyline"), "{}", &svg[..200.min(svg.len())]);
+        assert!(
+            svg.starts_with("<svg") && svg.contains("<text") && svg.contains("<polyline"),
+            "{}",
+            &svg[..200.min(svg.len())]
+        );
         let _ = std::fs::remove_dir_all(dir);
     }
 }

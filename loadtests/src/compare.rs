@@ -37,7 +37,7 @@ pub struct CompareArgs {
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=10))]
     pub rounds: u32,
     /// Options passed to every rush, e.g. `--rush "--users 2000 --duration 30s"`.
-    #[arg(long, default_value = "")]
+    #[arg(long, default_value = "", allow_hyphen_values = true)]
     pub rush: String,
     /// Allow targets that are not on loopback.
     #[arg(long)]
@@ -45,7 +45,15 @@ pub struct CompareArgs {
 }
 
 /// The figures compared.
-const METRICS: [&str; 7] = ["requests/s", "p99 hold ms", "p99 purchase ms", "p99 sold-out ms", "sold out after s", "users served", "violations"];
+const METRICS: [&str; 7] = [
+    "requests/s",
+    "p99 hold ms",
+    "p99 purchase ms",
+    "p99 sold-out ms",
+    "sold out after s",
+    "users served",
+    "violations",
+];
 
 fn figures(r: &RushReport) -> [f64; 7] {
     let p99 = |op: &str| r.operations.get(op).map_or(f64::NAN, |s| s.p99_ms);
@@ -70,7 +78,14 @@ fn median(mut v: Vec<f64>) -> f64 {
     }
 }
 
-fn rush_args(args: &CompareArgs, target: &str, token: Option<&String>, dir: Option<&PathBuf>, side: &str, round: u32) -> anyhow::Result<RushArgs> {
+fn rush_args(
+    args: &CompareArgs,
+    target: &str,
+    token: Option<&String>,
+    dir: Option<&PathBuf>,
+    side: &str,
+    round: u32,
+) -> anyhow::Result<RushArgs> {
     let words: Vec<&str> = args.rush.split_whitespace().collect();
     let mut rush = parse_args(&words)?;
     rush.target = target.to_owned();
@@ -103,7 +118,10 @@ pub async fn run(args: CompareArgs) -> anyhow::Result<()> {
             println!("round {round}: rush against {side} = {target}");
             let report = execute(&rush).await?;
             report.write(&rush.json, &rush.chart)?;
-            println!("  {:.0} req/s, {} served, {} violations", report.requests_per_s, report.served, report.verification.violation_count);
+            println!(
+                "  {:.0} req/s, {} served, {} violations",
+                report.requests_per_s, report.served, report.verification.violation_count
+            );
             out.push(figures(&report));
         }
     }

@@ -67,7 +67,7 @@ pub struct Plan {
     #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(0..=500))]
     pub others: u32,
     /// Kiosk devices to register.
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(0..=200))]
+    #[arg(long, default_value_t = 40, value_parser = clap::value_parser!(u32).range(0..=200))]
     pub kiosks: u32,
     /// Share of customers who can afford only two tickets.
     #[arg(long, default_value_t = 0.15)]
@@ -187,7 +187,9 @@ pub async fn prepare(api: &Api, admin: &str, plan: &Plan) -> anyhow::Result<Setu
     let customers = create_customers(api, admin, &tag, plan).await?;
     let mut kiosks = Vec::new();
     for k in 0..plan.kiosks {
-        let created = api.expect(Method::POST, "/api/v1/kiosks", Some(admin), Some(&json!({"name": format!("rush-{tag}-k{k}")}))).await?;
+        let created = api
+            .expect(Method::POST, "/api/v1/kiosks", Some(admin), Some(&json!({"name": format!("rush-{tag}-k{k}")})))
+            .await?;
         let id = created.pointer("/account/id").and_then(Value::as_str).context("kiosk id")?.to_owned();
         let token = created["token"].as_str().context("kiosk token")?.to_owned();
         kiosks.push(KioskInfo { id, token });
@@ -196,11 +198,23 @@ pub async fn prepare(api: &Api, admin: &str, plan: &Plan) -> anyhow::Result<Setu
 }
 
 /// The hot showtime and the others.
-async fn create_showtimes(api: &Api, admin: &str, tag: &str, plan: &Plan) -> anyhow::Result<(ShowtimeInfo, Vec<ShowtimeInfo>)> {
+async fn create_showtimes(
+    api: &Api,
+    admin: &str,
+    tag: &str,
+    plan: &Plan,
+) -> anyhow::Result<(ShowtimeInfo, Vec<ShowtimeInfo>)> {
     let film = |title: String| json!({"title": title, "director": "Rush Director", "duration_minutes": 120, "genres": ["drama"], "spoken_languages": ["en"]});
     let blockbuster = api.create(admin, "/api/v1/films", &film(format!("Opening Night {tag}"))).await?;
-    let hot_rows: Vec<Value> = (0..plan.hot_rows).map(|r| json!({"label": row_label(r), "seats": "SSSSSS|SSSSSSSSSSSSS|SSSSSS"})).collect();
-    let hot_room = api.create(admin, "/api/v1/auditoriums", &json!({"name": format!("Rush {tag} Grand"), "layout": {"rows": hot_rows}})).await?;
+    let hot_rows: Vec<Value> =
+        (0..plan.hot_rows).map(|r| json!({"label": row_label(r), "seats": "SSSSSS|SSSSSSSSSSSSS|SSSSSS"})).collect();
+    let hot_room = api
+        .create(
+            admin,
+            "/api/v1/auditoriums",
+            &json!({"name": format!("Rush {tag} Grand"), "layout": {"rows": hot_rows}}),
+        )
+        .await?;
     let day = chrono::Utc::now().date_naive() + chrono::Days::new(3);
     let at = |d: u64, hour: u32| format!("{}T{hour:02}:00:00Z", day + chrono::Days::new(d));
     let hot_id = api.create(admin, "/api/v1/showtimes", &showtime(&blockbuster, &hot_room, &at(0, 20))).await?;
@@ -214,13 +228,20 @@ async fn create_showtimes(api: &Api, admin: &str, tag: &str, plan: &Plan) -> any
     let rooms = plan.others.div_ceil(5);
     for room_index in 0..rooms {
         let name = format!("Rush {tag} Room {room_index}");
-        let room = api.create(admin, "/api/v1/auditoriums", &json!({"name": name, "layout": {"rows": small_rows}})).await?;
+        let room =
+            api.create(admin, "/api/v1/auditoriums", &json!({"name": name, "layout": {"rows": small_rows}})).await?;
         for slot in 0..5u32 {
             if others.len() as u32 >= plan.others {
                 break;
             }
             let film = &films[(room_index + slot) as usize % films.len()];
-            let id = api.create(admin, "/api/v1/showtimes", &showtime(film, &room, &at(u64::from(slot / 3), 11 + (slot % 3) * 4))).await?;
+            let id = api
+                .create(
+                    admin,
+                    "/api/v1/showtimes",
+                    &showtime(film, &room, &at(u64::from(slot / 3), 11 + (slot % 3) * 4)),
+                )
+                .await?;
             others.push(ShowtimeInfo { id, capacity: 120 });
         }
     }
@@ -246,8 +267,9 @@ pub fn row_label(r: u32) -> String {
 async fn create_customers(api: &Api, admin: &str, tag: &str, plan: &Plan) -> anyhow::Result<Vec<CustomerInfo>> {
     let mut rng = rand::rngs::StdRng::seed_from_u64(plan.seed);
     let n = plan.customers.min(CUSTOMERS_MAX) as usize;
-    let credits: Vec<i64> =
-        (0..n).map(|_| if rng.random_bool(plan.poor_share.clamp(0.0, 1.0)) { POOR_CREDIT_MINOR } else { RICH_CREDIT_MINOR }).collect();
+    let credits: Vec<i64> = (0..n)
+        .map(|_| if rng.random_bool(plan.poor_share.clamp(0.0, 1.0)) { POOR_CREDIT_MINOR } else { RICH_CREDIT_MINOR })
+        .collect();
     let chunks: Vec<Vec<Value>> = (0..n)
         .map(|i| {
             json!({"email": format!("rush-{tag}-{i}@example.test"), "username": format!("rush{tag}u{i}"),
@@ -261,7 +283,9 @@ async fn create_customers(api: &Api, admin: &str, tag: &str, plan: &Plan) -> any
         let body = json!({"customers": chunk});
         api.expect(Method::POST, "/api/v1/staff/customers", Some(admin), Some(&body)).await
     });
-    let answers: Vec<anyhow::Result<Value>> = futures::StreamExt::collect(futures::StreamExt::buffered(futures::stream::iter(calls), IMPORTS_IN_FLIGHT)).await;
+    let answers: Vec<anyhow::Result<Value>> =
+        futures::StreamExt::collect(futures::StreamExt::buffered(futures::stream::iter(calls), IMPORTS_IN_FLIGHT))
+            .await;
     let mut customers = Vec::with_capacity(n);
     for answer in answers {
         for c in answer?["customers"].as_array().context("import answer")? {

@@ -119,7 +119,9 @@ pub enum LayoutError {
         position: usize,
     },
     /// Two seats would get the same label (rows `R1` and `R11` both make `R111`).
-    #[error("seat label {0} would name two seats; choose row labels that are not a prefix of another row's label followed by digits")]
+    #[error(
+        "seat label {0} would name two seats; choose row labels that are not a prefix of another row's label followed by digits"
+    )]
     DuplicateSeatLabel(String),
     /// A loveseat without its pair.
     #[error("row {row}: loveseats come in pairs (LL); unpaired loveseat at position {position}")]

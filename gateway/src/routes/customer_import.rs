@@ -184,7 +184,8 @@ async fn ensure_emails_free(state: &AppState, accounts: &[Account]) -> Result<()
 async fn create_one(state: &AppState, account: Account, credit_minor: i64) -> Result<Imported, ApiError> {
     state.accounts.insert_account(&account).await?;
     let issued = sessions::issue(state, &account, SessionKind::Bearer, "import").await?;
-    let customer = account.customer_id().ok_or_else(|| ApiError::internal("an imported customer has no customer id"))?;
+    let customer =
+        account.customer_id().ok_or_else(|| ApiError::internal("an imported customer has no customer id"))?;
     if credit_minor > 0 {
         let entry = LedgerEntry {
             customer_id: customer,

@@ -24,10 +24,10 @@
 pub mod account_pages;
 pub mod auditoriums;
 pub mod auth;
+pub mod bookings;
 pub mod box_office;
 pub mod customer_admin;
 pub mod customer_import;
-pub mod bookings;
 pub mod customers;
 pub mod dependents;
 pub mod docs;

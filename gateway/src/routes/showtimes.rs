@@ -7,10 +7,10 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use boxoffice_storage::catalog::{Format, Version};
-use bytes::Bytes;
 use boxoffice_storage::{
     BookingStatus, Page, PriceList, Showtime, ShowtimeDraft, ShowtimeId, ShowtimeStatus, Timestamp,
 };
+use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::StaffPrincipal;

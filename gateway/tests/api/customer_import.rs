@@ -35,7 +35,12 @@ async fn imported_customers_are_verified_funded_and_can_buy_at_once() {
     let room = app.create_auditorium("Import room", SMALL).await;
     let show = app.create_showtime(&film, &room, &at(3, 0)).await;
     let sid = show["id"].as_str().unwrap();
-    let hold = app.customer(token, Method::POST, &format!("/api/v1/showtimes/{sid}/holds")).json(&json!({"seats": ["A1"]})).send().await.unwrap();
+    let hold = app
+        .customer(token, Method::POST, &format!("/api/v1/showtimes/{sid}/holds"))
+        .json(&json!({"seats": ["A1"]}))
+        .send()
+        .await
+        .unwrap();
     let hold = expect_json(hold, StatusCode::CREATED).await;
     let path = format!("/api/v1/showtimes/{sid}/holds/{}/purchase", hold["hold_id"].as_str().unwrap());
     expect_json(app.customer(token, Method::POST, &path).send().await.unwrap(), StatusCode::CREATED).await;
@@ -47,13 +52,19 @@ async fn an_import_is_refused_whole_and_only_admins_and_managers_may_import() {
     let path = "/api/v1/staff/customers";
     let bad = json!({"customers": [customer(1, None), {"email": "nope", "username": "club2", "first_name": "A", "last_name": "B"}]});
     let response = app.staff(Method::POST, path).json(&bad).send().await.unwrap();
-    assert_eq!(expect_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await["field"], "customers[1].email");
+    assert_eq!(
+        expect_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await["field"],
+        "customers[1].email"
+    );
     let repeated = json!({"customers": [customer(1, None), customer(1, None)]});
     let response = app.staff(Method::POST, path).json(&repeated).send().await.unwrap();
     expect_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
     let too_rich = json!({"customers": [customer(1, Some(-5))]});
     let response = app.staff(Method::POST, path).json(&too_rich).send().await.unwrap();
-    assert_eq!(expect_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await["field"], "customers[0].credit_minor");
+    assert_eq!(
+        expect_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await["field"],
+        "customers[0].credit_minor"
+    );
     let (token, _) = app.create_customer("Taken", "club-3@example.test").await;
     let clash = json!({"customers": [customer(4, None), customer(3, None)]});
     let response = app.staff(Method::POST, path).json(&clash).send().await.unwrap();
@@ -62,11 +73,20 @@ async fn an_import_is_refused_whole_and_only_admins_and_managers_may_import() {
     let response = app.staff(Method::POST, path).json(&fresh).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::CREATED, "nothing of the refused imports was created");
 
-    let response = app.customer(&token, Method::POST, path).json(&json!({"customers": [customer(5, None)]})).send().await.unwrap();
+    let response =
+        app.customer(&token, Method::POST, path).json(&json!({"customers": [customer(5, None)]})).send().await.unwrap();
     expect_problem(response, StatusCode::FORBIDDEN, "forbidden").await;
     let cashier = staff_token(&app, "cashier", "cassie").await;
-    let response = app.customer(&cashier, Method::POST, path).json(&json!({"customers": [customer(6, None)]})).send().await.unwrap();
+    let response = app
+        .customer(&cashier, Method::POST, path)
+        .json(&json!({"customers": [customer(6, None)]}))
+        .send()
+        .await
+        .unwrap();
     expect_problem(response, StatusCode::FORBIDDEN, "forbidden").await;
     let response = app.staff(Method::POST, path).json(&json!({"customers": []})).send().await.unwrap();
-    assert_eq!(expect_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await["field"], "customers");
+    assert_eq!(
+        expect_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await["field"],
+        "customers"
+    );
 }

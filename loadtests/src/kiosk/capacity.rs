@@ -57,6 +57,10 @@ pub struct CapacityArgs {
     /// Write the results as JSON to this file.
     #[arg(long)]
     json: Option<std::path::PathBuf>,
+    /// Write every decision as a CSV line to this file (seq, kind, ms since the start: sent,
+    /// 2xx, last subscriber; clients that received it).
+    #[arg(long)]
+    decisions_csv: Option<std::path::PathBuf>,
 }
 
 /// Sequence numbers tracked (a 500-seat sell-out makes 500 changes).
@@ -156,6 +160,10 @@ pub async fn run(args: CapacityArgs) -> anyhow::Result<()> {
         client.abort();
     }
     println!("{}", serde_json::to_string_pretty(&report)?);
+    if let Some(path) = &args.decisions_csv {
+        std::fs::write(path, decisions_csv(&board, &decisions))
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
     if let Some(path) = &args.json {
         std::fs::write(path, serde_json::to_vec_pretty(&report)?)
             .with_context(|| format!("writing {}", path.display()))?;
@@ -295,6 +303,24 @@ fn rss_kib(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// One line per decision: `seq,kind,sent_ms,ok_ms,last_ms,received`.
+fn decisions_csv(board: &Board, decisions: &[sellout::Decision]) -> String {
+    let changes = board.changes.lock().map(|c| c.clone()).unwrap_or_default();
+    let mut lines = vec!["seq,kind,sent_ms,ok_ms,last_ms,received".to_owned()];
+    let ms = |ns: u64| ns as f64 / 1e6;
+    for d in decisions {
+        let Some((seq, _, _)) = changes.iter().find(|(_, kind, seat)| *kind == d.kind && *seat == d.first_seat) else {
+            continue;
+        };
+        let slot = usize::try_from(*seq).unwrap_or(SEQ_MAX - 1).min(SEQ_MAX - 1);
+        let last = board.last_arrival[slot].load(Ordering::Relaxed);
+        let received = board.received[slot].load(Ordering::Relaxed);
+        lines.push(format!("{seq},{},{:.3},{:.3},{:.3},{received}", d.kind, ms(d.sent_ns), ms(d.ok_ns), ms(last)));
+    }
+    lines.sort_by_key(|l| l.split(',').next().and_then(|s| s.parse::<u64>().ok()).unwrap_or(0));
+    lines.join("\n") + "\n"
 }
 
 fn report(

@@ -33,6 +33,11 @@ const HOLD_TRIES_MAX: u32 = 6;
 /// Tries of a purchase or cancellation (same idempotency key) on a 5xx or network error.
 const RETRIES_MAX: u32 = 3;
 
+/// Whether `call` refused to send because the run's deadline passed (nothing was sent).
+fn past_deadline(answer: &Answer) -> bool {
+    answer.status == 0 && answer.body["code"] == "deadline"
+}
+
 /// How a visit ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ending {
@@ -72,10 +77,13 @@ impl Visitor {
         self.think(0.2, 2.0).await;
         let showtime = self.choose_showtime();
         let (mut ws, mut map) = self.open_map(&showtime).await?;
-        self.think_on_map(&mut ws, &mut map, 0.5, 3.0).await;
+        let ws = &mut ws;
+        self.think_on_map(ws, &mut map, 0.5, 3.0).await;
         let wanted = [1, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 4, 4, 4, 4, 5, 6, 6][self.rng.random_range(0..18)];
-        let held = self.hold_seats(&showtime, &mut ws, &mut map, wanted).await;
-        let _ = tokio::time::timeout(Duration::from_secs(1), ws.close(None)).await;
+        let held = self.hold_seats(&showtime, ws, &mut map, wanted).await;
+        if let Some(ws) = ws {
+            let _ = tokio::time::timeout(Duration::from_secs(1), ws.close(None)).await;
+        }
         let hold_id = match held? {
             Ok(hold_id) => hold_id,
             Err(ending) => return Ok(ending),
@@ -117,9 +125,13 @@ impl Visitor {
         Duration::from_secs_f64(self.rng.random_range(low_s..high_s) * self.ctx.behaviour.think_scale)
     }
 
-    /// Thinks while the seat map stays live.
-    async fn think_on_map(&mut self, ws: &mut Socket, map: &mut SeatMap, low_s: f64, high_s: f64) {
+    /// Thinks while the seat map stays live (or, without a socket, just thinks).
+    async fn think_on_map(&mut self, ws: &mut Option<Socket>, map: &mut SeatMap, low_s: f64, high_s: f64) {
         self.intended = Instant::now() + self.think_time(low_s, high_s);
+        let Some(ws) = ws else {
+            tokio::time::sleep_until(self.intended).await;
+            return;
+        };
         while let Ok(Some(Ok(frame))) = tokio::time::timeout_at(self.intended, ws.next()).await {
             if let Message::Text(text) = frame {
                 self.ctx.recorder.ws_messages.fetch_add(1, Ordering::Relaxed);
@@ -130,7 +142,14 @@ impl Visitor {
     }
 
     /// Calls the API and records the answer under `op`.
-    async fn call(&mut self, op: &'static str, method: Method, path: String, body: Option<Value>, key: Option<&str>) -> Answer {
+    async fn call(
+        &mut self,
+        op: &'static str,
+        method: Method,
+        path: String,
+        body: Option<Value>,
+        key: Option<&str>,
+    ) -> Answer {
         if Instant::now() >= self.ctx.deadline {
             return Answer { status: 0, body: json!({"code": "deadline"}), took: Duration::ZERO };
         }
@@ -145,14 +164,26 @@ impl Visitor {
         if is_error(&answer.outcome()) { Err(Ending::Unserved(step)) } else { Ok(()) }
     }
 
-    /// Connects, subscribes and waits for the snapshot.
-    async fn open_map(&mut self, showtime: &str) -> Step<(Socket, SeatMap)> {
+    /// The seat map over HTTP (`--http-seat-map`).
+    async fn fetch_map(&mut self, showtime: &str) -> Step<SeatMap> {
+        let answer =
+            self.call("seat_map", Method::GET, format!("/api/v1/showtimes/{showtime}/seats"), None, None).await;
+        self.fail_on_error(&answer, "seat_map")?;
+        SeatMap::from_view(&answer.body).ok_or(Ending::Unserved("seat_map"))
+    }
+
+    /// Connects, subscribes and waits for the snapshot (or fetches the map over HTTP).
+    async fn open_map(&mut self, showtime: &str) -> Step<(Option<Socket>, SeatMap)> {
+        if self.ctx.behaviour.http_seat_map {
+            return Ok((None, self.fetch_map(showtime).await?));
+        }
         let started = Instant::now();
         let opened = async {
             let mut ws = client::connect(&self.ctx.ws_url, None).await?;
             client::send(&mut ws, "subscribe", "s", json!({"showtime_id": showtime})).await?;
             loop {
-                let message = client::next(&mut ws, Duration::from_secs(10)).await?.ok_or_else(|| anyhow::anyhow!("closed"))?;
+                let message =
+                    client::next(&mut ws, Duration::from_secs(10)).await?.ok_or_else(|| anyhow::anyhow!("closed"))?;
                 match message["type"].as_str() {
                     Some("snapshot") => return anyhow::Ok((ws, SeatMap::from_snapshot(&message))),
                     Some("error") => anyhow::bail!("{}", message["code"]),
@@ -169,14 +200,20 @@ impl Visitor {
         };
         self.ctx.recorder.record(self.mode, "seat_map", &outcome, latency);
         match result {
-            Ok((ws, Some(map))) => Ok((ws, map)),
+            Ok((ws, Some(map))) => Ok((Some(ws), map)),
             _ => Err(Ending::Unserved("seat_map")),
         }
     }
 
     /// Holds `wanted` adjacent seats, trying others on a conflict; the hold id, or how the
     /// visit ends (sold out, gave up).
-    async fn hold_seats(&mut self, showtime: &str, ws: &mut Socket, map: &mut SeatMap, wanted: usize) -> Step<Result<String, Ending>> {
+    async fn hold_seats(
+        &mut self,
+        showtime: &str,
+        ws: &mut Option<Socket>,
+        map: &mut SeatMap,
+        wanted: usize,
+    ) -> Step<Result<String, Ending>> {
         let path = format!("/api/v1/showtimes/{showtime}/holds");
         for _ in 0..HOLD_TRIES_MAX {
             let seats = match map.pick(wanted, &mut self.rng) {
@@ -194,9 +231,16 @@ impl Visitor {
                     }
                     return Ok(Err(Ending::Served("sold_out")));
                 }
-                "seats_unavailable" => self.think_on_map(ws, map, 0.1, 0.6).await,
-                "deadline" => return Err(Ending::Unserved("deadline")),
-                outcome if is_error(outcome) && answer.status >= 500 || answer.status == 0 => self.think_on_map(ws, map, 0.5, 1.5).await,
+                "seats_unavailable" => {
+                    self.think_on_map(ws, map, 0.1, 0.6).await;
+                    if ws.is_none() {
+                        *map = self.fetch_map(showtime).await?;
+                    }
+                }
+                _ if past_deadline(&answer) => return Err(Ending::Unserved("deadline")),
+                outcome if is_error(outcome) && answer.status >= 500 || answer.status == 0 => {
+                    self.think_on_map(ws, map, 0.5, 1.5).await
+                }
                 _ => return Err(Ending::Unserved("hold")),
             }
         }
@@ -217,6 +261,7 @@ impl Visitor {
             match answer.outcome().as_str() {
                 "ok" => return Ok(Some(self.acknowledge(showtime, &answer.body))),
                 "insufficient_balance" => return Ok(None),
+                _ if past_deadline(&answer) => return Err(Ending::Unserved("deadline")),
                 _ if answer.status == 0 || answer.status >= 500 => self.think(0.8, 1.2).await,
                 _ => return Err(Ending::Unserved("purchase")),
             }
@@ -227,10 +272,22 @@ impl Visitor {
 
     fn acknowledge(&self, showtime: &str, booking: &Value) -> String {
         let id = booking["id"].as_str().unwrap_or_default().to_owned();
-        let seats = booking["lines"].as_array().into_iter().flatten().filter_map(|l| l["label"].as_str().map(str::to_owned)).collect();
+        let seats = booking["lines"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|l| l["label"].as_str().map(str::to_owned))
+            .collect();
         let total_minor = booking.pointer("/total/amount_minor").and_then(Value::as_i64).unwrap_or(0);
         let customer_id = booking["customer_id"].as_str().unwrap_or_default().to_owned();
-        let acked = AckedBooking { id: id.clone(), showtime_id: showtime.to_owned(), customer_id, seats, total_minor, cancelled: false };
+        let acked = AckedBooking {
+            id: id.clone(),
+            showtime_id: showtime.to_owned(),
+            customer_id,
+            seats,
+            total_minor,
+            cancelled: false,
+        };
         self.ctx.recorder.booked(acked);
         id
     }
@@ -238,8 +295,10 @@ impl Visitor {
     async fn cancel(&mut self, booking: &str) -> Step<()> {
         let key = format!("rush-cancel-{booking}");
         for _ in 0..RETRIES_MAX {
-            let answer = self.call("cancel", Method::POST, format!("/api/v1/bookings/{booking}/cancel"), None, Some(&key)).await;
+            let answer =
+                self.call("cancel", Method::POST, format!("/api/v1/bookings/{booking}/cancel"), None, Some(&key)).await;
             match answer.status {
+                0 if past_deadline(&answer) => return Err(Ending::Unserved("deadline")),
                 200..=299 => {
                     self.ctx.recorder.cancelled(booking);
                     return Ok(());

@@ -63,7 +63,15 @@ async fn connect(ctx: &Ctx, kiosk: &KioskInfo) -> anyhow::Result<(Socket, SeatMa
 }
 
 /// Sends one request and records its answer under `op`; pushed changes update the map.
-async fn request(ctx: &Ctx, ws: &mut Socket, map: &mut SeatMap, next_id: &mut u64, op: &'static str, kind: &str, fields: Value) -> Result<Value, Ending> {
+async fn request(
+    ctx: &Ctx,
+    ws: &mut Socket,
+    map: &mut SeatMap,
+    next_id: &mut u64,
+    op: &'static str,
+    kind: &str,
+    fields: Value,
+) -> Result<Value, Ending> {
     *next_id += 1;
     let id = format!("r{next_id}");
     let started = Instant::now();
@@ -93,14 +101,23 @@ async fn wait_on_map(ws: &mut Socket, map: &mut SeatMap, pause: Duration) {
 }
 
 /// Serves one walk-in customer.
-async fn serve(ctx: &Ctx, kiosk: &KioskInfo, ws: &mut Socket, map: &mut SeatMap, rng: &mut StdRng, next_id: &mut u64) -> Result<Ending, Ending> {
+async fn serve(
+    ctx: &Ctx,
+    kiosk: &KioskInfo,
+    ws: &mut Socket,
+    map: &mut SeatMap,
+    rng: &mut StdRng,
+    next_id: &mut u64,
+) -> Result<Ending, Ending> {
     let scale = ctx.behaviour.think_scale;
-    wait_on_map(ws, map, Duration::from_secs_f64(rng.random_range(2.0..5.0) * scale)).await;
+    wait_on_map(ws, map, Duration::from_secs_f64(rng.random_range(1.0..3.0) * scale)).await;
     let wanted = rng.random_range(1..=4);
     let mut hold = None;
     for _ in 0..4 {
         let Some(seats) = map.pick(wanted, rng).or_else(|| map.any(wanted, rng)) else { break };
-        let answer = request(ctx, ws, map, next_id, "kiosk_hold", "hold", json!({"showtime_id": ctx.hot, "seats": seats})).await?;
+        let answer =
+            request(ctx, ws, map, next_id, "kiosk_hold", "hold", json!({"showtime_id": ctx.hot, "seats": seats}))
+                .await?;
         match answer["code"].as_str() {
             None => {
                 hold = answer["hold"]["hold_id"].as_str().map(str::to_owned);
@@ -114,18 +131,24 @@ async fn serve(ctx: &Ctx, kiosk: &KioskInfo, ws: &mut Socket, map: &mut SeatMap,
     let begin = json!({"showtime_id": ctx.hot, "hold_id": hold, "tiers": []});
     let required = request(ctx, ws, map, next_id, "kiosk_pay_begin", "purchase", begin).await?;
     let payment = required["payment_id"].clone();
-    wait_on_map(ws, map, Duration::from_secs_f64(rng.random_range(1.0..3.0) * scale)).await;
+    wait_on_map(ws, map, Duration::from_secs_f64(rng.random_range(0.5..2.0) * scale)).await;
     // The fake card terminal: declines one card in ten.
     if rng.random_bool(0.1) {
         request(ctx, ws, map, next_id, "kiosk_pay_abort", "abort_payment", json!({"payment_id": payment})).await?;
-        request(ctx, ws, map, next_id, "kiosk_release", "release", json!({"showtime_id": ctx.hot, "hold_id": hold})).await?;
+        request(ctx, ws, map, next_id, "kiosk_release", "release", json!({"showtime_id": ctx.hot, "hold_id": hold}))
+            .await?;
         return Ok(Ending::Served("declined"));
     }
     let terminal_ref = format!("T-{:08X}", rng.random::<u32>());
     let confirm = json!({"payment_id": payment, "terminal_ref": terminal_ref});
     let purchased = request(ctx, ws, map, next_id, "kiosk_pay_confirm", "confirm_payment", confirm).await?;
     let booking = &purchased["booking"];
-    let seats = booking["lines"].as_array().into_iter().flatten().filter_map(|l| l["label"].as_str().map(str::to_owned)).collect();
+    let seats = booking["lines"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|l| l["label"].as_str().map(str::to_owned))
+        .collect();
     ctx.recorder.booked(AckedBooking {
         id: booking["id"].as_str().unwrap_or_default().to_owned(),
         showtime_id: ctx.hot.clone(),

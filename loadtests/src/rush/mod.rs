@@ -81,8 +81,8 @@ pub struct RushArgs {
     /// Other showtimes created by the inline setup.
     #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(0..=500))]
     pub others: u32,
-    /// Kiosk devices created by the inline setup.
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(0..=200))]
+    /// Kiosk devices created by the inline setup (each serves its walk-ins one by one).
+    #[arg(long, default_value_t = 40, value_parser = clap::value_parser!(u32).range(0..=200))]
     pub kiosks: u32,
     /// The server's store, checked directly at the end: `sqlite:PATH`.
     #[arg(long)]
@@ -119,6 +119,10 @@ pub struct Behaviour {
     /// Multiplies every think time (1 = browse 0.2–2 s, choose 0.5–3 s, pay 1–4 s).
     #[arg(long, default_value_t = 1.0)]
     pub think_scale: f64,
+    /// Web customers read the seat map with `GET …/seats` (reloading it after a conflict)
+    /// instead of a live WebSocket subscription: to measure what the live feed costs.
+    #[arg(long)]
+    pub http_seat_map: bool,
 }
 
 impl Behaviour {
@@ -201,10 +205,24 @@ pub async fn execute(args: &RushArgs) -> anyhow::Result<report::RushReport> {
     let setup = match &args.setup {
         Some(path) => Setup::load(path)?,
         None => {
-            let plan = Plan { customers: (args.users + open_users).max(1), hot_rows: 20, others: args.others, kiosks: args.kiosks, poor_share: 0.15, seed: args.seed };
+            let plan = Plan {
+                customers: (args.users + open_users).max(1),
+                hot_rows: 20,
+                others: args.others,
+                kiosks: args.kiosks,
+                poor_share: 0.15,
+                seed: args.seed,
+            };
             let started = std::time::Instant::now();
             let setup = crate::setup::prepare(&api, &admin, &plan).await?;
-            println!("setup {}: {} customers, {} showtimes, {} kiosks in {:.1} s", setup.tag, setup.customers.len(), setup.others.len() + 1, setup.kiosks.len(), started.elapsed().as_secs_f64());
+            println!(
+                "setup {}: {} customers, {} showtimes, {} kiosks in {:.1} s",
+                setup.tag,
+                setup.customers.len(),
+                setup.others.len() + 1,
+                setup.kiosks.len(),
+                started.elapsed().as_secs_f64()
+            );
             setup
         }
     };
@@ -213,8 +231,15 @@ pub async fn execute(args: &RushArgs) -> anyhow::Result<report::RushReport> {
     }
     let hot = if args.showtime == "hottest" { setup.hot.id.clone() } else { args.showtime.clone() };
     let mut facts = Facts { kiosks: setup.kiosks.iter().map(|k| k.id.clone()).collect(), ..Facts::default() };
-    facts.showtimes = std::iter::once((setup.hot.id.clone(), setup.hot.capacity)).chain(setup.others.iter().map(|s| (s.id.clone(), s.capacity))).collect();
-    facts.customers = setup.customers.iter().take((args.users + open_users) as usize).map(|c| (c.id.clone(), c.credit_minor)).collect();
+    facts.showtimes = std::iter::once((setup.hot.id.clone(), setup.hot.capacity))
+        .chain(setup.others.iter().map(|s| (s.id.clone(), s.capacity)))
+        .collect();
+    facts.customers = setup
+        .customers
+        .iter()
+        .take((args.users + open_users) as usize)
+        .map(|c| (c.id.clone(), c.credit_minor))
+        .collect();
     let recorder = Arc::new(Recorder::new(facts));
     let ctx = Arc::new(Ctx {
         api: api.clone(),
@@ -231,23 +256,44 @@ pub async fn execute(args: &RushArgs) -> anyhow::Result<report::RushReport> {
     let wall = recorder.start().elapsed();
     let (closed, open, timeline, facts, sold_out_at) = recorder.finish();
     let verification = crate::verify::run(&api, &admin, &facts, store.as_deref()).await;
-    Ok(report::RushReport::new(args, &ctx.hot, &setup, wall, closed, open, timeline, &facts, sold_out_at, &endings, verification, recorder.ws_messages.load(std::sync::atomic::Ordering::Relaxed)))
+    Ok(report::RushReport::new(
+        args,
+        &ctx.hot,
+        &setup,
+        wall,
+        closed,
+        open,
+        timeline,
+        &facts,
+        sold_out_at,
+        &endings,
+        verification,
+        recorder.ws_messages.load(std::sync::atomic::Ordering::Relaxed),
+    ))
 }
 
 /// Starts every user, kiosk and open-loop arrival; their endings once all are done or cut off.
 async fn spawn_all(ctx: &Arc<Ctx>, args: &RushArgs, setup: &Setup, open_users: u32) -> Vec<Ending> {
     let users = u64::from(args.users);
-    let kiosk_users = if setup.kiosks.is_empty() { 0 } else { (users as f64 * args.behaviour.kiosk_share).round() as u64 };
+    let kiosk_users =
+        if setup.kiosks.is_empty() { 0 } else { (users as f64 * args.behaviour.kiosk_share).round() as u64 };
     let web_users = users - kiosk_users;
     let start = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..web_users {
         let arrival = start + args.ramp.mul_f64(i as f64 / web_users.max(1) as f64);
-        let visitor = Visitor::new(Arc::clone(ctx), Loop::Closed, setup.customers[i as usize].clone(), user_rng(args.seed, i), arrival);
+        let visitor = Visitor::new(
+            Arc::clone(ctx),
+            Loop::Closed,
+            setup.customers[i as usize].clone(),
+            user_rng(args.seed, i),
+            arrival,
+        );
         tasks.spawn(async move { vec![visitor.run().await] });
     }
     for (k, kiosk) in setup.kiosks.iter().enumerate() {
-        let walk_ins: Vec<u64> = (web_users..users).filter(|u| (u - web_users) as usize % setup.kiosks.len() == k).collect();
+        let walk_ins: Vec<u64> =
+            (web_users..users).filter(|u| (u - web_users) as usize % setup.kiosks.len() == k).collect();
         if !walk_ins.is_empty() {
             tasks.spawn(kiosk::device(Arc::clone(ctx), kiosk.clone(), walk_ins, args.seed));
         }

@@ -22,7 +22,10 @@ pub struct Monitor {
 impl Monitor {
     /// Starts sampling; `quiet` hides the line (the samples are still taken).
     pub fn start(ctx: Arc<Ctx>, users: u64, quiet: bool) -> Self {
-        let bar = ProgressBar::with_draw_target(Some(users), if quiet { ProgressDrawTarget::hidden() } else { ProgressDrawTarget::stderr_with_hz(4) });
+        let bar = ProgressBar::with_draw_target(
+            Some(users),
+            if quiet { ProgressDrawTarget::hidden() } else { ProgressDrawTarget::stderr_with_hz(4) },
+        );
         let style = ProgressStyle::with_template("{elapsed:>4} [{bar:24}] {pos}/{len} users  {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> ");
@@ -40,7 +43,8 @@ impl Monitor {
                 let rate = requests - last_requests;
                 last_requests = requests;
                 let counts = sample(&ctx).await;
-                let hot = counts.map_or_else(|| "hot: ?".to_owned(), |(s, h, f)| format!("hot: sold {s} held {h} free {f}"));
+                let hot =
+                    counts.map_or_else(|| "hot: ?".to_owned(), |(s, h, f)| format!("hot: sold {s} held {h} free {f}"));
                 bar.set_position(ctx.recorder.users_done.load(Ordering::Relaxed));
                 bar.set_message(format!(
                     "{rate} req/s  {} errors  {} ws msgs  {hot}",

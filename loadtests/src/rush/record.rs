@@ -27,7 +27,10 @@ pub enum Loop {
 
 /// Outcomes that are answers, not failures: the server said no for a good reason.
 pub fn is_error(outcome: &str) -> bool {
-    !matches!(outcome, "ok" | "seats_unavailable" | "sold_out" | "insufficient_balance" | "not_enough_tickets" | "declined")
+    !matches!(
+        outcome,
+        "ok" | "seats_unavailable" | "sold_out" | "insufficient_balance" | "not_enough_tickets" | "declined"
+    )
 }
 
 /// One second of the timeline.

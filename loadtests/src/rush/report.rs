@@ -181,7 +181,14 @@ impl RushReport {
         }
         println!(
             "users: {} served, {} unserved  {:?}\nrequests: {:.0}/s over {:.1} s; WebSocket messages received {}; bookings acknowledged {} (cancelled {})",
-            self.served, self.unserved, self.endings, self.requests_per_s, self.wall_s, self.ws_messages, self.bookings.0, self.bookings.1
+            self.served,
+            self.unserved,
+            self.endings,
+            self.requests_per_s,
+            self.wall_s,
+            self.ws_messages,
+            self.bookings.0,
+            self.bookings.1
         );
         let h = &self.hot;
         println!(
@@ -209,9 +216,13 @@ impl RushReport {
 
 fn print_table(title: &str, ops: &BTreeMap<String, OpSummary>) {
     println!("{title}:");
-    println!("  {:<18} {:>8} {:>8} {:>9} {:>9} {:>9} {:>9}  outcomes", "operation", "count", "ok", "p50 ms", "p90 ms", "p99 ms", "max ms");
+    println!(
+        "  {:<18} {:>8} {:>8} {:>9} {:>9} {:>9} {:>9}  outcomes",
+        "operation", "count", "ok", "p50 ms", "p90 ms", "p99 ms", "max ms"
+    );
     for (op, s) in ops {
-        let others: Vec<String> = s.outcomes.iter().filter(|(k, _)| *k != "ok").map(|(k, v)| format!("{k}={v}")).collect();
+        let others: Vec<String> =
+            s.outcomes.iter().filter(|(k, _)| *k != "ok").map(|(k, v)| format!("{k}={v}")).collect();
         println!(
             "  {op:<18} {:>8} {:>8} {:>9.2} {:>9.2} {:>9.2} {:>9.2}  {}",
             s.count,

@@ -78,6 +78,24 @@ impl SeatMap {
         Some(Self { seq: snapshot["seq"].as_u64().unwrap_or(0), free, rows, labels })
     }
 
+    /// Builds the map of the API's seat map (`GET /showtimes/{id}/seats`): seats in order,
+    /// each with its row index, column and status.
+    pub fn from_view(view: &Value) -> Option<Self> {
+        let mut map =
+            Self { seq: view["seq"].as_u64().unwrap_or(0), free: view["counts"]["free"].as_u64()?, ..Self::default() };
+        for seat in view["seats"].as_array()? {
+            let r = usize::try_from(seat["row_index"].as_u64()?).ok()?;
+            while map.rows.len() <= r {
+                map.rows.push(Vec::new());
+                map.labels.push(String::new());
+            }
+            seat["row"].as_str()?.clone_into(&mut map.labels[r]);
+            let column = u16::try_from(seat["column"].as_u64()?).ok()?;
+            map.rows[r].push(Seat { column, free: seat["status"] == "free" });
+        }
+        Some(map)
+    }
+
     /// Applies a `change` message (older ones are ignored).
     pub fn apply(&mut self, change: &Value) {
         let seq = change["seq"].as_u64().unwrap_or(0);
@@ -194,12 +212,20 @@ mod tests {
     #[test]
     fn blocks_never_cross_an_aisle_or_a_gap_or_a_taken_seat() {
         let map = map();
-        let pairs: Vec<Vec<String>> = map.blocks(2).into_iter().map(|(_, r, start)| map.labels_of(r, start, 2)).collect();
+        let pairs: Vec<Vec<String>> =
+            map.blocks(2).into_iter().map(|(_, r, start)| map.labels_of(r, start, 2)).collect();
         let labels = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
         assert!(pairs.contains(&labels(&["A3", "A4"])) && pairs.contains(&labels(&["B1", "B2"])));
         assert!(!pairs.contains(&labels(&["A2", "A3"])) && !pairs.contains(&labels(&["A1", "A2"])));
         assert!(!pairs.contains(&labels(&["B3", "B4"])), "gap");
         assert!(map.blocks(4).is_empty());
+        let view = json!({"seq": 1, "counts": {"free": 2}, "seats": [
+            {"label": "A1", "row": "A", "number": 1, "row_index": 0, "column": 0, "status": "free"},
+            {"label": "A2", "row": "A", "number": 2, "row_index": 0, "column": 1, "status": "free"},
+            {"label": "A3", "row": "A", "number": 3, "row_index": 0, "column": 3, "status": "free"}]});
+        let from_view = SeatMap::from_view(&view).expect("a map");
+        let pairs: Vec<_> = from_view.blocks(2).into_iter().map(|(_, r, s)| from_view.labels_of(r, s, 2)).collect();
+        assert_eq!(pairs, [vec!["A1".to_owned(), "A2".to_owned()]]);
     }
 
     #[test]
@@ -212,7 +238,9 @@ mod tests {
         assert_eq!(pick(7), pick(7));
         let two = pick(7).expect("settles for fewer");
         assert_eq!(two.len(), 2, "no block of three is left: {two:?}");
-        map.apply(&json!({"seq": 3, "seats": [{"label": "A1"}, {"label": "A3", "status": "sold"}], "counts": {"free": 5}}));
+        map.apply(
+            &json!({"seq": 3, "seats": [{"label": "A1"}, {"label": "A3", "status": "sold"}], "counts": {"free": 5}}),
+        );
         assert!(map.any(2, &mut StdRng::seed_from_u64(1)).is_some_and(|b| b.len() == 2));
         let text = r#"{"v":1,"type":"change","seq":4,"change":"released","seats":[{"label":"A3","status":"free"}],"quantity":1,"counts":{"free":6}}"#;
         map.apply_text(text);

@@ -60,7 +60,10 @@ impl Replayed {
                 let seats: Vec<usize> = seats.iter().map(|s| s.get()).collect();
                 for &s in &seats {
                     if *self.slot(s) != Slot::Free {
-                        self.violations.push(format!("seq {}: hold {hold_id} on seat #{s}, which is {:?}", entry.seq, self.seats[s]));
+                        self.violations.push(format!(
+                            "seq {}: hold {hold_id} on seat #{s}, which is {:?}",
+                            entry.seq, self.seats[s]
+                        ));
                     }
                     *self.slot(s) = Slot::Held(hold_id.to_string(), expires_at.as_millis());
                 }
@@ -77,7 +80,9 @@ impl Replayed {
                     let seats = seats.clone();
                     self.free(&seats);
                 }
-                _ => self.violations.push(format!("seq {}: booking {booking_id} cancelled but not confirmed", entry.seq)),
+                _ => {
+                    self.violations.push(format!("seq {}: booking {booking_id} cancelled but not confirmed", entry.seq))
+                }
             },
             SeatEvent::SeatsBlocked { seats } => seats.iter().for_each(|s| *self.slot(s.get()) = Slot::Blocked),
             SeatEvent::SeatsUnblocked { seats } => seats.iter().for_each(|s| *self.slot(s.get()) = Slot::Free),
@@ -93,13 +98,21 @@ impl Replayed {
         for &s in &seats {
             match self.slot(s).clone() {
                 Slot::Held(h, _) if h == hold => {}
-                Slot::Sold(other) => self.violations.push(format!("seq {seq}: seat #{s} sold twice (bookings {other} and {id})")),
-                other => self.violations.push(format!("seq {seq}: booking {id} sells seat #{s}, which is {other:?}, not held by hold {hold}")),
+                Slot::Sold(other) => {
+                    self.violations.push(format!("seq {seq}: seat #{s} sold twice (bookings {other} and {id})"))
+                }
+                other => self.violations.push(format!(
+                    "seq {seq}: booking {id} sells seat #{s}, which is {other:?}, not held by hold {hold}"
+                )),
             }
             *self.slot(s) = Slot::Sold(id.clone());
         }
         if held.len() != seats.len() {
-            self.violations.push(format!("seq {seq}: booking {id} has {} seats, its hold had {}", seats.len(), held.len()));
+            self.violations.push(format!(
+                "seq {seq}: booking {id} has {} seats, its hold had {}",
+                seats.len(),
+                held.len()
+            ));
         }
         if self.bookings.insert(id.clone(), (true, seats)).is_some() {
             self.violations.push(format!("seq {seq}: booking {id} confirmed twice"));
@@ -118,7 +131,10 @@ pub fn replay(entries: &[JournalEntry]) -> Replayed {
 
 #[cfg(test)]
 mod tests {
-    use boxoffice_storage::{BookingId, BookingLine, BookingRecord, Currency, CustomerId, HoldId, Money, PaymentId, SeatIndex, ShowtimeId, Timestamp};
+    use boxoffice_storage::{
+        BookingId, BookingLine, BookingRecord, Currency, CustomerId, HoldId, Money, PaymentId, SeatIndex, ShowtimeId,
+        Timestamp,
+    };
 
     use super::*;
 
@@ -129,17 +145,35 @@ mod tests {
     fn hold(id: HoldId, seats: &[u16]) -> SeatEvent {
         let seats: Vec<SeatIndex> = seats.iter().copied().map(SeatIndex::new).collect();
         let quantity = seats.len() as u32;
-        SeatEvent::HoldPlaced { hold_id: id, owner: CustomerId::new(), seats, quantity, expires_at: Timestamp::from_millis(1) }
+        SeatEvent::HoldPlaced {
+            hold_id: id,
+            owner: CustomerId::new(),
+            seats,
+            quantity,
+            expires_at: Timestamp::from_millis(1),
+        }
     }
 
     fn sale(hold_id: HoldId, seats: &[u16]) -> SeatEvent {
         let lines = seats
             .iter()
-            .map(|s| BookingLine { seat: Some(SeatIndex::new(*s)), label: format!("A{s}"), tier: "full".into(), price: Money::new(100, Currency::EUR) })
+            .map(|s| BookingLine {
+                seat: Some(SeatIndex::new(*s)),
+                label: format!("A{s}"),
+                tier: "full".into(),
+                price: Money::new(100, Currency::EUR),
+            })
             .collect();
         let booking = BookingRecord {
-            id: BookingId::new(), reference: "R".into(), showtime_id: ShowtimeId::new(), customer_id: CustomerId::new(),
-            hold_id, payment_id: PaymentId::new(), lines, total: Money::new(100, Currency::EUR), created_at: Timestamp::from_millis(0),
+            id: BookingId::new(),
+            reference: "R".into(),
+            showtime_id: ShowtimeId::new(),
+            customer_id: CustomerId::new(),
+            hold_id,
+            payment_id: PaymentId::new(),
+            lines,
+            total: Money::new(100, Currency::EUR),
+            created_at: Timestamp::from_millis(0),
         };
         SeatEvent::BookingConfirmed { booking }
     }
@@ -155,7 +189,12 @@ mod tests {
     #[test]
     fn a_double_sale_and_a_gap_are_caught() {
         let (a, b) = (HoldId::new(), HoldId::new());
-        let r = replay(&[entry(1, hold(a, &[0])), entry(2, sale(a, &[0])), entry(4, hold(b, &[0])), entry(5, sale(b, &[0]))]);
+        let r = replay(&[
+            entry(1, hold(a, &[0])),
+            entry(2, sale(a, &[0])),
+            entry(4, hold(b, &[0])),
+            entry(5, sale(b, &[0])),
+        ]);
         assert!(r.violations.iter().any(|v| v.contains("gap")), "{:?}", r.violations);
         assert!(r.violations.iter().any(|v| v.contains("hold") && v.contains("Sold")), "{:?}", r.violations);
     }

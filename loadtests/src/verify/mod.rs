@@ -137,11 +137,9 @@ pub async fn run(api: &Api, admin: &str, facts: &Facts, store: Option<&Path>) ->
     report
 }
 
-fn get<'a>(api: &'a Api, token: Option<&'a str>, path: String) -> impl Future<Output = (String, crate::api::Answer)> + 'a {
-    async move {
-        let answer = api.call(Method::GET, &path, token, None).await;
-        (path, answer)
-    }
+async fn get(api: &Api, token: Option<&str>, path: String) -> (String, crate::api::Answer) {
+    let answer = api.call(Method::GET, &path, token, None).await;
+    (path, answer)
 }
 
 /// Every showtime's map adds up to its capacity and its counts agree with its seats.
@@ -167,9 +165,15 @@ async fn seat_maps(api: &Api, facts: &Facts, report: &mut Verification) -> HashM
         let tally = |status: &str| seats.iter().filter(|(_, s)| s == status).count() as u64;
         let sum = counts[1..].iter().fold(0u64, |a, b| a.saturating_add(*b));
         if sum != counts[0] || counts[0] != u64::from(*capacity) || seats.len() as u64 != counts[0] {
-            violations.push(format!("showtime {id}: free+held+sold+blocked = {sum}, capacity {} (setup {capacity}, {} seats)", counts[0], seats.len()));
+            violations.push(format!(
+                "showtime {id}: free+held+sold+blocked = {sum}, capacity {} (setup {capacity}, {} seats)",
+                counts[0],
+                seats.len()
+            ));
         }
-        if [tally("free"), tally("held"), tally("sold"), tally("blocked")] != [counts[1], counts[2], counts[3], counts[4]] {
+        if [tally("free"), tally("held"), tally("sold"), tally("blocked")]
+            != [counts[1], counts[2], counts[3], counts[4]]
+        {
             violations.push(format!("showtime {id}: counts {counts:?} disagree with the seats' statuses"));
         }
         maps.insert(id.clone(), ApiMap { seats, counts });
@@ -189,11 +193,19 @@ async fn acked_bookings(api: &Api, admin: &str, facts: &Facts, report: &mut Veri
             continue;
         }
         let b = &answer.body;
-        let seats: Vec<&str> = b["lines"].as_array().into_iter().flatten().filter_map(|l| l["label"].as_str()).collect();
+        let seats: Vec<&str> =
+            b["lines"].as_array().into_iter().flatten().filter_map(|l| l["label"].as_str()).collect();
         let want_status = if acked.cancelled { "cancelled" } else { "confirmed" };
         let status_ok = b["status"] == want_status || facts.uncertain.contains(&acked.customer_id);
-        if !status_ok || b["showtime_id"] != acked.showtime_id.as_str() || b["customer_id"] != acked.customer_id.as_str() || seats != acked.seats {
-            violations.push(format!("booking {} differs from its acknowledgement: {} {:?} {} (told {want_status} {:?})", acked.id, b["status"], seats, b["showtime_id"], acked.seats));
+        if !status_ok
+            || b["showtime_id"] != acked.showtime_id.as_str()
+            || b["customer_id"] != acked.customer_id.as_str()
+            || seats != acked.seats
+        {
+            violations.push(format!(
+                "booking {} differs from its acknowledgement: {} {:?} {} (told {want_status} {:?})",
+                acked.id, b["status"], seats, b["showtime_id"], acked.seats
+            ));
         }
     }
     report.add("API: every acknowledged booking exists as acknowledged", facts.bookings.len() as u64, violations);
@@ -207,9 +219,13 @@ fn no_seat_sold_twice(facts: &Facts, maps: &HashMap<String, ApiMap>, report: &mu
     for b in facts.bookings.values().filter(|b| !b.cancelled) {
         for seat in &b.seats {
             if let Some(other) = owner.insert((&b.showtime_id, seat), &b.id) {
-                violations.push(format!("seat {seat} of showtime {} sold twice: bookings {other} and {}", b.showtime_id, b.id));
+                violations.push(format!(
+                    "seat {seat} of showtime {} sold twice: bookings {other} and {}",
+                    b.showtime_id, b.id
+                ));
             }
-            let status = maps.get(&b.showtime_id).and_then(|m| m.seats.iter().find(|(l, _)| l == seat)).map(|(_, s)| s.as_str());
+            let status =
+                maps.get(&b.showtime_id).and_then(|m| m.seats.iter().find(|(l, _)| l == seat)).map(|(_, s)| s.as_str());
             if maps.contains_key(&b.showtime_id) && status != Some("sold") {
                 violations.push(format!("seat {seat} of booking {} is {status:?} on the map, not sold", b.id));
             }
@@ -219,7 +235,8 @@ fn no_seat_sold_twice(facts: &Facts, maps: &HashMap<String, ApiMap>, report: &mu
         for (id, map) in maps {
             let acked = owner.keys().filter(|(s, _)| s == id).count() as u64;
             if map.counts[3] != acked {
-                violations.push(format!("showtime {id}: {} seats sold, {acked} in acknowledged bookings", map.counts[3]));
+                violations
+                    .push(format!("showtime {id}: {} seats sold, {acked} in acknowledged bookings", map.counts[3]));
             }
         }
     }
@@ -234,7 +251,8 @@ async fn wallets(api: &Api, admin: &str, facts: &Facts, report: &mut Verificatio
             *balance -= if b.cancelled { 0 } else { b.total_minor };
         }
     }
-    let calls = facts.customers.iter().map(|(id, _)| get(api, Some(admin), format!("/api/v1/customers/{id}/wallet?limit=200")));
+    let calls =
+        facts.customers.iter().map(|(id, _)| get(api, Some(admin), format!("/api/v1/customers/{id}/wallet?limit=200")));
     let answers: Vec<_> = futures::stream::iter(calls).buffered(CHECKS_IN_FLIGHT).collect().await;
     let mut balances = HashMap::new();
     let mut violations = Vec::new();
@@ -252,10 +270,15 @@ async fn wallets(api: &Api, admin: &str, facts: &Facts, report: &mut Verificatio
         }
         let expected = told.get(id.as_str()).copied().unwrap_or(0);
         if !facts.uncertain.contains(id) && balance != expected {
-            violations.push(format!("customer {id}: balance {balance}, but credit − paid + refunded as told = {expected}"));
+            violations
+                .push(format!("customer {id}: balance {balance}, but credit − paid + refunded as told = {expected}"));
         }
         balances.insert(id.clone(), balance);
     }
-    report.add("API: wallet = credits − payments + refunds (ledger and clients)", facts.customers.len() as u64, violations);
+    report.add(
+        "API: wallet = credits − payments + refunds (ledger and clients)",
+        facts.customers.len() as u64,
+        violations,
+    );
     balances
 }

@@ -27,7 +27,13 @@ pub fn parse_store(raw: &str) -> anyhow::Result<std::path::PathBuf> {
 ///
 /// # Errors
 /// The file cannot be opened or read.
-pub fn check(path: &Path, facts: &Facts, maps: &HashMap<String, ApiMap>, balances: &HashMap<String, i64>, report: &mut Verification) -> anyhow::Result<()> {
+pub fn check(
+    path: &Path,
+    facts: &Facts,
+    maps: &HashMap<String, ApiMap>,
+    balances: &HashMap<String, i64>,
+    report: &mut Verification,
+) -> anyhow::Result<()> {
     let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
         .with_context(|| format!("opening {} read-only", path.display()))?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
@@ -49,11 +55,13 @@ pub fn check(path: &Path, facts: &Facts, maps: &HashMap<String, ApiMap>, balance
 
 fn load_journal(conn: &Connection, showtime: &str) -> anyhow::Result<Vec<JournalEntry>> {
     let mut statement = conn.prepare("SELECT seq, at_ms, event FROM journal WHERE showtime_id = ?1 ORDER BY seq")?;
-    let rows = statement.query_map([showtime], |row| Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?, row.get::<_, String>(2)?)))?;
+    let rows = statement
+        .query_map([showtime], |row| Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?, row.get::<_, String>(2)?)))?;
     let mut entries = Vec::new();
     for row in rows {
         let (seq, at_ms, event) = row?;
-        let event: SeatEvent = serde_json::from_str(&event).with_context(|| format!("journal event {showtime}#{seq}"))?;
+        let event: SeatEvent =
+            serde_json::from_str(&event).with_context(|| format!("journal event {showtime}#{seq}"))?;
         entries.push(JournalEntry { seq: u64::try_from(seq)?, at: Timestamp::from_millis(at_ms), event });
     }
     Ok(entries)
@@ -66,7 +74,9 @@ fn compare_with_map(id: &str, replayed: &Replayed, map: &ApiMap, violations: &mu
     for (i, (label, status)) in map.seats.iter().enumerate() {
         let slot = replayed.seats.get(i).cloned().unwrap_or(Slot::Free);
         let agrees = match (&slot, status.as_str()) {
-            (Slot::Free, "free") | (Slot::Sold(_), "sold") | (Slot::Blocked, "blocked") | (Slot::Held(..), "held") => true,
+            (Slot::Free, "free") | (Slot::Sold(_), "sold") | (Slot::Blocked, "blocked") | (Slot::Held(..), "held") => {
+                true
+            }
             (Slot::Held(_, expires), "free") => *expires <= now,
             _ => false,
         };
@@ -87,15 +97,31 @@ struct Row {
 }
 
 fn load_bookings(conn: &Connection) -> anyhow::Result<HashMap<String, Row>> {
-    let mut statement = conn.prepare("SELECT id, showtime_id, customer_id, payment_id, status, total_minor, record FROM bookings")?;
+    let mut statement =
+        conn.prepare("SELECT id, showtime_id, customer_id, payment_id, status, total_minor, record FROM bookings")?;
     let rows = statement.query_map([], |row| {
-        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?, row.get::<_, String>(3)?, row.get::<_, String>(4)?, row.get::<_, i64>(5)?, row.get::<_, String>(6)?))
+        Ok((
+            row.get::<_, String>(0)?,
+            row.get::<_, String>(1)?,
+            row.get::<_, String>(2)?,
+            row.get::<_, String>(3)?,
+            row.get::<_, String>(4)?,
+            row.get::<_, i64>(5)?,
+            row.get::<_, String>(6)?,
+        ))
     })?;
     let mut bookings = HashMap::new();
     for row in rows {
         let (id, showtime, customer, payment, status, total, record) = row?;
-        let record: serde_json::Value = serde_json::from_str(&record).with_context(|| format!("booking {id} record"))?;
-        let seats = record["lines"].as_array().into_iter().flatten().filter_map(|l| l["seat"].as_u64()).filter_map(|s| usize::try_from(s).ok()).collect();
+        let record: serde_json::Value =
+            serde_json::from_str(&record).with_context(|| format!("booking {id} record"))?;
+        let seats = record["lines"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|l| l["seat"].as_u64())
+            .filter_map(|s| usize::try_from(s).ok())
+            .collect();
         bookings.insert(id, Row { showtime, customer, payment, confirmed: status == "confirmed", total, seats });
     }
     Ok(bookings)
@@ -103,7 +129,12 @@ fn load_bookings(conn: &Connection) -> anyhow::Result<HashMap<String, Row>> {
 
 /// Booking rows agree with the journal and with the acknowledgements; no seat is in two
 /// confirmed rows.
-fn booking_rows(facts: &Facts, replays: &HashMap<String, Replayed>, rows: &HashMap<String, Row>, report: &mut Verification) {
+fn booking_rows(
+    facts: &Facts,
+    replays: &HashMap<String, Replayed>,
+    rows: &HashMap<String, Row>,
+    report: &mut Verification,
+) {
     let mut violations = Vec::new();
     let mut seats = HashSet::new();
     let mut checked = 0;
@@ -112,45 +143,72 @@ fn booking_rows(facts: &Facts, replays: &HashMap<String, Replayed>, rows: &HashM
         if row.confirmed {
             for s in &row.seats {
                 if !seats.insert((row.showtime.as_str(), *s)) {
-                    violations.push(format!("seat #{s} of showtime {} is in two confirmed booking rows (one is {id})", row.showtime));
+                    violations.push(format!(
+                        "seat #{s} of showtime {} is in two confirmed booking rows (one is {id})",
+                        row.showtime
+                    ));
                 }
             }
         }
         let journal = replays.get(&row.showtime).and_then(|r| r.bookings.get(id));
         if journal.map(|(live, seats)| (*live, seats)) != Some((row.confirmed, &row.seats)) {
-            violations.push(format!("booking row {id} ({}) disagrees with the journal ({journal:?})", if row.confirmed { "confirmed" } else { "cancelled" }));
+            violations.push(format!(
+                "booking row {id} ({}) disagrees with the journal ({journal:?})",
+                if row.confirmed { "confirmed" } else { "cancelled" }
+            ));
         }
     }
     for (id, replayed) in replays {
         let in_rows = rows.values().filter(|r| &r.showtime == id).count();
         if replayed.bookings.len() != in_rows {
-            violations.push(format!("showtime {id}: {} bookings in the journal, {in_rows} rows", replayed.bookings.len()));
+            violations
+                .push(format!("showtime {id}: {} bookings in the journal, {in_rows} rows", replayed.bookings.len()));
         }
     }
     for acked in facts.bookings.values() {
         match rows.get(&acked.id) {
             None => violations.push(format!("acknowledged booking {} is not in the store", acked.id)),
             Some(row) if row.confirmed == acked.cancelled && !facts.uncertain.contains(&acked.customer_id) => {
-                violations.push(format!("acknowledged booking {} is {} in the store", acked.id, if row.confirmed { "confirmed" } else { "cancelled" }));
+                violations.push(format!(
+                    "acknowledged booking {} is {} in the store",
+                    acked.id,
+                    if row.confirmed { "confirmed" } else { "cancelled" }
+                ));
             }
             Some(row) if row.total != acked.total_minor || row.customer != acked.customer_id => {
-                violations.push(format!("booking {}: total {} for {} in the store, told {} for {}", acked.id, row.total, row.customer, acked.total_minor, acked.customer_id));
+                violations.push(format!(
+                    "booking {}: total {} for {} in the store, told {} for {}",
+                    acked.id, row.total, row.customer, acked.total_minor, acked.customer_id
+                ));
             }
             Some(_) => {}
         }
     }
-    report.add("store: booking rows = journal = acknowledgements; no seat in two", checked + facts.bookings.len() as u64, violations);
+    report.add(
+        "store: booking rows = journal = acknowledgements; no seat in two",
+        checked + facts.bookings.len() as u64,
+        violations,
+    );
 }
 
 /// Every wallet: sum of the ledger = the API's balance = credits − bookings paid + refunds
 /// of cancelled ones; every payment has a booking or a refund.
-fn ledger(conn: &Connection, facts: &Facts, balances: &HashMap<String, i64>, rows: &HashMap<String, Row>, report: &mut Verification) -> anyhow::Result<()> {
-    let wallets: HashSet<&str> = facts.customers.iter().map(|(id, _)| id.as_str()).chain(facts.kiosks.iter().map(String::as_str)).collect();
+fn ledger(
+    conn: &Connection,
+    facts: &Facts,
+    balances: &HashMap<String, i64>,
+    rows: &HashMap<String, Row>,
+    report: &mut Verification,
+) -> anyhow::Result<()> {
+    let wallets: HashSet<&str> =
+        facts.customers.iter().map(|(id, _)| id.as_str()).chain(facts.kiosks.iter().map(String::as_str)).collect();
     let mut statement = conn.prepare("SELECT customer_id, kind, reference, amount_minor FROM ledger")?;
     let mut sums: HashMap<String, (i64, i64)> = HashMap::new(); // (sum, credits + adjustments)
     let mut refunds = HashSet::new();
     let mut payments = Vec::new();
-    let entries = statement.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?, row.get::<_, i64>(3)?)))?;
+    let entries = statement.query_map([], |row| {
+        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?, row.get::<_, i64>(3)?))
+    })?;
     for entry in entries {
         let (customer, kind, reference, amount) = entry?;
         if !wallets.contains(customer.as_str()) {
@@ -168,14 +226,16 @@ fn ledger(conn: &Connection, facts: &Facts, balances: &HashMap<String, i64>, row
     let booked: HashMap<&str, &Row> = rows.values().map(|r| (r.payment.as_str(), r)).collect();
     for (customer, payment, amount) in &payments {
         if !booked.contains_key(payment.as_str()) && !refunds.contains(payment) {
-            violations.push(format!("customer {customer}: payment {payment} ({amount}) has neither a booking nor a refund"));
+            violations
+                .push(format!("customer {customer}: payment {payment} ({amount}) has neither a booking nor a refund"));
         }
     }
     let mut expected: HashMap<&str, i64> = HashMap::new();
     for row in rows.values().filter(|r| wallets.contains(r.customer.as_str())) {
         *expected.entry(row.customer.as_str()).or_default() -= if row.confirmed { row.total } else { 0 };
         if !row.confirmed && !refunds.contains(&row.payment) {
-            violations.push(format!("cancelled booking of {} (payment {}) was not refunded", row.customer, row.payment));
+            violations
+                .push(format!("cancelled booking of {} (payment {}) was not refunded", row.customer, row.payment));
         }
     }
     for id in &wallets {

@@ -18,7 +18,12 @@ const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
 
 /// Starts the checkpointer; it stops by itself once `alive` can no longer be upgraded
 /// (the storage was dropped).
-pub(crate) fn spawn(path: PathBuf, commits: Arc<AtomicU64>, alive: Weak<()>, busy_timeout_ms: u64) -> StorageResult<()> {
+pub(crate) fn spawn(
+    path: PathBuf,
+    commits: Arc<AtomicU64>,
+    alive: Weak<()>,
+    busy_timeout_ms: u64,
+) -> StorageResult<()> {
     let conn = Connection::open(&path).map_err(|e| StorageError::Unavailable(format!("checkpoint connection: {e}")))?;
     conn.busy_timeout(Duration::from_millis(busy_timeout_ms))
         .map_err(|e| StorageError::Unavailable(format!("checkpoint connection: {e}")))?;
@@ -40,7 +45,9 @@ fn run(conn: &Connection, commits: &AtomicU64, alive: &Weak<()>) {
         seen = now;
         let started = std::time::Instant::now();
         match conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
-            Ok(()) => metrics::histogram!("boxoffice_storage_checkpoint_seconds").record(started.elapsed().as_secs_f64()),
+            Ok(()) => {
+                metrics::histogram!("boxoffice_storage_checkpoint_seconds").record(started.elapsed().as_secs_f64())
+            }
             Err(error) => tracing::warn!(%error, "wal checkpoint failed; will retry"),
         }
     }
