@@ -51,6 +51,33 @@ async fn eventually<F: AsyncFn() -> bool>(check: F) {
     panic!("condition not reached within 5 s");
 }
 
+/// The 18 seats of the test room, `A1` to `C6`.
+fn all_seats() -> Vec<String> {
+    ["A", "B", "C"].iter().flat_map(|r| (1..=6).map(move |n| format!("{r}{n}"))).collect()
+}
+
+/// One funded customer per seat, with the seated showtime's actor already started.
+async fn one_customer_per_seat(s: &Setup) -> Vec<boxoffice_storage::CustomerId> {
+    let mut customers = Vec::new();
+    for _ in all_seats() {
+        customers.push(common::customer(s.storage.as_ref(), 10_000).await);
+    }
+    s.engine.seat_map(s.catalog.seated).await.unwrap();
+    customers
+}
+
+/// Every customer holds its own seat, all at once.
+async fn hold_one_seat_each(
+    s: &Setup,
+    customers: &[boxoffice_storage::CustomerId],
+) -> Vec<Result<boxoffice_engine::HoldView, EngineError>> {
+    let holds = customers
+        .iter()
+        .zip(all_seats())
+        .map(|(c, l)| s.engine.hold(s.catalog.seated, *c, HoldRequest::Seats(vec![l])));
+    futures::future::join_all(holds).await
+}
+
 #[actix_rt::test]
 async fn a_hold_is_durable_before_it_is_acknowledged() {
     let s = setup(config()).await;
@@ -163,19 +190,8 @@ async fn a_failed_write_is_undone_and_answered_with_an_error() {
 #[actix_rt::test]
 async fn concurrent_decisions_share_journal_writes() {
     let s = setup(config()).await;
-    let mut customers = Vec::new();
-    for _ in 0..18 {
-        customers.push(common::customer(s.storage.as_ref(), 10_000).await);
-    }
-    s.engine.seat_map(s.catalog.seated).await.unwrap();
-    let labels: Vec<String> = ["A", "B", "C"].iter().flat_map(|r| (1..=6).map(move |n| format!("{r}{n}"))).collect();
-    let holds = futures::future::join_all(
-        customers
-            .iter()
-            .zip(&labels)
-            .map(|(c, l)| s.engine.hold(s.catalog.seated, *c, HoldRequest::Seats(vec![l.clone()]))),
-    )
-    .await;
+    let customers = one_customer_per_seat(&s).await;
+    let holds = hold_one_seat_each(&s, &customers).await;
     assert!(holds.iter().all(Result::is_ok));
     let writes = s.storage.journal_writes.load(Ordering::SeqCst);
     assert!(writes < 18, "18 decisions took {writes} journal writes; group commit should share them");
@@ -250,30 +266,13 @@ async fn payments_without_bookings_are_settled() {
 #[actix_rt::test]
 async fn a_failed_write_fails_every_write_in_flight_behind_it() {
     let s = setup(config()).await;
-    let mut customers = Vec::new();
-    for _ in 0..18 {
-        customers.push(common::customer(s.storage.as_ref(), 10_000).await);
-    }
-    s.engine.seat_map(s.catalog.seated).await.unwrap();
-    let labels: Vec<String> = ["A", "B", "C"].iter().flat_map(|r| (1..=6).map(move |n| format!("{r}{n}"))).collect();
+    let customers = one_customer_per_seat(&s).await;
     s.storage.fail_journal.store(true, Ordering::SeqCst);
-    let holds = futures::future::join_all(
-        customers
-            .iter()
-            .zip(&labels)
-            .map(|(c, l)| s.engine.hold(s.catalog.seated, *c, HoldRequest::Seats(vec![l.clone()]))),
-    )
-    .await;
+    let holds = hold_one_seat_each(&s, &customers).await;
     assert!(holds.iter().all(|h| matches!(h, Err(e) if e.code() == "storage_unavailable")), "{holds:?}");
     assert_eq!(s.engine.seat_map(s.catalog.seated).await.unwrap().counts.held, 0);
     s.storage.fail_journal.store(false, Ordering::SeqCst);
-    let holds = futures::future::join_all(
-        customers
-            .iter()
-            .zip(&labels)
-            .map(|(c, l)| s.engine.hold(s.catalog.seated, *c, HoldRequest::Seats(vec![l.clone()]))),
-    )
-    .await;
+    let holds = hold_one_seat_each(&s, &customers).await;
     assert!(holds.iter().all(Result::is_ok), "{holds:?}");
     let journal = s.storage.load_journal(s.catalog.seated).await.unwrap();
     assert_eq!(journal.len(), 18);
@@ -283,22 +282,11 @@ async fn a_failed_write_fails_every_write_in_flight_behind_it() {
 #[actix_rt::test]
 async fn writes_sent_behind_a_failed_one_are_fenced_by_the_sequence() {
     let s = setup(config()).await;
-    let mut customers = Vec::new();
-    for _ in 0..18 {
-        customers.push(common::customer(s.storage.as_ref(), 10_000).await);
-    }
-    s.engine.seat_map(s.catalog.seated).await.unwrap();
-    let labels: Vec<String> = ["A", "B", "C"].iter().flat_map(|r| (1..=6).map(move |n| format!("{r}{n}"))).collect();
+    let customers = one_customer_per_seat(&s).await;
     // Only the first write fails; the ones pipelined behind it reach real SQLite, which
     // refuses them because they no longer continue the journal.
     s.storage.fail_next_journal_writes.store(1, Ordering::SeqCst);
-    let holds = futures::future::join_all(
-        customers
-            .iter()
-            .zip(&labels)
-            .map(|(c, l)| s.engine.hold(s.catalog.seated, *c, HoldRequest::Seats(vec![l.clone()]))),
-    )
-    .await;
+    let holds = hold_one_seat_each(&s, &customers).await;
     let ok = holds.iter().filter(|h| h.is_ok()).count();
     let failed = holds.iter().filter(|h| matches!(h, Err(e) if e.code() == "storage_unavailable")).count();
     assert_eq!(ok + failed, 18, "{holds:?}");
