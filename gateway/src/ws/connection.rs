@@ -229,9 +229,11 @@ impl Writer {
         let start = tokio::time::Instant::now() + self.ping_every;
         let mut ping = tokio::time::interval_at(start, self.ping_every);
         loop {
+            // Messages first: polling the close token (two locks) only when nothing is ready
+            // keeps it off the fan-out path. What is ready when a close is asked for still
+            // goes out (bounded by the queue and the broadcast channel), then the goodbye.
             let first = tokio::select! {
                 biased;
-                () = &mut closing => break,
                 next = std::future::poll_fn(|cx| self.poll_next(cx)) => match next {
                     Next::Send(message) => message,
                     Next::Stop(reason) => {
@@ -239,9 +241,17 @@ impl Writer {
                         break;
                     }
                 },
+                () = &mut closing => break,
                 _ = ping.tick() => Message::Ping(bytes::Bytes::new()),
             };
-            match tokio::time::timeout(self.write_timeout, self.write_batch(&mut sink, first)).await {
+            let write_timeout = self.write_timeout;
+            let mut batch = pin!(self.write_batch(&mut sink, first));
+            // The usual batch completes at once (the socket has room): no timer for it.
+            let done = match std::future::poll_fn(|cx| Poll::Ready(batch.as_mut().poll(cx))).await {
+                Poll::Ready(done) => Ok(done),
+                Poll::Pending => tokio::time::timeout(write_timeout, batch).await,
+            };
+            match done {
                 Ok(Ok(None)) => {}
                 Ok(Ok(Some(reason))) => {
                     closer.close(reason.unwrap_or(CloseReason::ClientGone));
