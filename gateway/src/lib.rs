@@ -25,6 +25,7 @@
 //! | [`store`], [`store_scylla`] | opening the configured storage backend (SQLite or ScyllaDB) |
 //! | [`demo`], [`demo_data`] | demo films, auditoriums, showtimes and a customer for `serve --demo` |
 //! | [`telemetry`] | logging |
+//! | [`web`] | the web site (`/`) and the staff console (`/admin`): HTML pages |
 //! | [`ws`] | the WebSocket endpoint `/ws`: kiosks and live seat maps |
 
 pub mod accounts;
@@ -54,4 +55,5 @@ pub mod state;
 pub mod store;
 pub mod store_scylla;
 pub mod telemetry;
+pub mod web;
 pub mod ws;

@@ -7,11 +7,13 @@
 
 mod cluster;
 mod security;
+mod site;
 mod validate;
 mod websocket;
 
 pub use self::cluster::{ClusterSettings, ScyllaSettings, normalize_url};
 pub use self::security::{AccountSettings, MailSettings, MailTransport, SecuritySettings, SmtpTls, TlsSettings};
+pub use self::site::SiteSettings;
 pub use self::validate::check_admin_token;
 pub use self::websocket::WebSocketSettings;
 
@@ -142,6 +144,8 @@ pub struct Settings {
     pub tls: TlsSettings,
     /// `[websocket]`: limits of the `/ws` endpoint.
     pub websocket: WebSocketSettings,
+    /// `[site]`: the cinema's name and time zone, for the web pages.
+    pub site: SiteSettings,
     /// `[cluster]`: several nodes on one store (none: a single node).
     pub cluster: ClusterSettings,
 }

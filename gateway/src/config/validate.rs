@@ -23,6 +23,7 @@ impl Settings {
         self.validate_engine()?;
         self.validate_security()?;
         self.websocket.validate()?;
+        self.site.validate()?;
         self.cluster.validate()?;
         if let Some(token) = &self.auth.admin_token {
             check_admin_token(token.expose()).map_err(|reason| out_of_range("auth.admin_token", reason))?;
@@ -63,8 +64,8 @@ pub fn check_admin_token(token: &str) -> Result<(), String> {
     }
 }
 
-fn out_of_range(key: &'static str, reason: String) -> ConfigError {
-    ConfigError::OutOfRange { key, reason }
+pub(super) fn out_of_range(key: &'static str, reason: impl Into<String>) -> ConfigError {
+    ConfigError::OutOfRange { key, reason: reason.into() }
 }
 
 fn range(key: &'static str, value: u64, min: u64, max: u64) -> Result<(), ConfigError> {

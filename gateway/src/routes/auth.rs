@@ -27,7 +27,7 @@ use crate::security::csrf;
 use crate::security::rate_limit::RateLimiter;
 use crate::state::AppState;
 
-mod link_routes;
+pub mod link_routes;
 
 pub use self::link_routes::*;
 

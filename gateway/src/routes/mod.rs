@@ -14,14 +14,12 @@
 //! | [`customer_admin`] | `/api/v1/customers/{id}/*` (staff), `/api/v1/audit` |
 //! | [`customer_import`] | `/api/v1/staff/customers`: verified, funded customers in bulk (staff) |
 //! | [`box_office`] | `/api/v1/box-office/*`: walk-in sales and tickets |
-//! | [`account_pages`] | `/account/verify-email`, `/account/reset-password` (the email links) |
 //! | [`bookings`] | booking endpoints (seat maps, holds, purchases) |
 //! | [`health`] | `/healthz`, `/readyz`, `/metrics` |
 //! | [`docs`] | `/api/openapi.json`, `/api/docs` |
 //!
 //! Helpers: [`dependents`] (safe deletion and cascades), [`showtime_rules`] (scheduling).
 
-pub mod account_pages;
 pub mod auditoriums;
 pub mod auth;
 pub mod bookings;
@@ -89,7 +87,7 @@ pub fn app(state: AppState) -> Router {
         .merge(docs::router())
         .nest("/api/v1", api(&state))
         .merge(crate::ws::router(&state))
-        .merge(account_pages::router())
+        .merge(crate::web::router(&state))
         .merge(crate::cluster::routes::router())
         .fallback(crate::http_errors::route_not_found)
         .layer(from_fn_with_state(state.clone(), crate::cluster::forward::middleware))

@@ -1,0 +1,83 @@
+# Shared by the site and the console: the page shell, errors, form fields, price tiers.
+
+skip-to-content = Skip to content
+nav-label = Main
+nav-home = Films
+nav-bookings = My bookings
+nav-wallet = Wallet
+nav-account = Account
+nav-console = Staff console
+nav-login = Sign in
+nav-register = Create an account
+nav-logout = Sign out
+switch-language = Français
+footer-api = API documentation
+back-home = Back to the films
+
+not-found-title = Page not found
+not-found-text = There is nothing at this address.
+error-title = Something went wrong
+forbidden-title = Not allowed
+
+# API error codes (error-{code}); { $seats }, { $field } and { $detail } come from the error.
+error-seats-unavailable = Sorry, someone else just took { $seats }. Please choose other seats.
+error-sold-out = This showtime is sold out.
+error-not-enough-tickets = There are not that many tickets left.
+error-not-on-sale = This showtime is not on sale.
+error-showtime-started = This showtime has already started.
+error-showtime-cancelled = This showtime was cancelled.
+error-unknown-seats = These seats do not exist: { $seats }.
+error-insufficient-balance = Your wallet balance is too low for this purchase. Your seats stay held until the countdown ends.
+error-hold-not-found = Your hold has expired or was released. Please choose your seats again.
+error-booking-not-found = This booking does not exist.
+error-showtime-not-found = This showtime does not exist.
+error-not-found = This does not exist (any more).
+error-cancellation-closed = This booking can no longer be cancelled: cancellations close shortly before the showtime.
+error-already-cancelled = This booking is already cancelled.
+error-unknown-tier = Please choose a price for every ticket.
+error-validation-failed = { $field }: { $detail }
+error-duplicate = { $field } is already used by another account.
+error-invalid-credentials = Wrong email or password.
+error-second-factor-required = Enter the code from your authenticator app.
+error-invalid-second-factor = That code is wrong, expired or already used.
+error-rate-limited = Too many attempts. Please wait a little and try again.
+error-email-unverified = Please confirm your email address first: we sent you a link.
+error-link-invalid = This link is not valid.
+error-link-expired = This link has expired. Ask for a new one.
+error-link-used = This link was already used.
+error-already-verified = Your email address is already confirmed.
+error-csrf-failed = Your session changed in another tab. Please reload the page and try again.
+error-forbidden = You are not allowed to do this.
+error-unauthorized = Please sign in.
+error-overloaded = We are very busy right now. Please try again in a moment.
+error-storage-unavailable = We could not save this just now. Please try again in a moment.
+error-unavailable = The service is unavailable. Please try again in a moment.
+error-showtime-overlap = This auditorium is already booked at that time: { $detail }
+error-has-dependents = This cannot be deleted yet: { $detail }
+error-last-admin = The last administrator cannot be removed.
+error-invalid-request = { $detail }
+
+# Form fields (also used to name the field of an error).
+field-email = Email address
+field-username = Username
+field-first-name = First name
+field-last-name = Last name
+field-password = Password
+field-new-password = New password
+field-language = Language
+field-totp-code = Authenticator code
+field-recovery-code = Or a recovery code
+field-confirm = Confirmation
+field-rating = Rating
+field-comment = Comment
+
+# Price tiers.
+tier-full = Full price
+tier-reduced = Reduced
+tier-student = Student
+tier-child = Child
+tier-senior = Senior
+
+pager-label = Pages
+pager-previous = Previous page
+pager-next = Next page

@@ -1,0 +1,80 @@
+# Partagé par le site et la console : la page, les erreurs, les champs, les tarifs.
+
+skip-to-content = Aller au contenu
+nav-label = Principal
+nav-home = Films
+nav-bookings = Mes réservations
+nav-wallet = Porte-monnaie
+nav-account = Compte
+nav-console = Console du personnel
+nav-login = Se connecter
+nav-register = Créer un compte
+nav-logout = Se déconnecter
+switch-language = English
+footer-api = Documentation de l’API
+back-home = Retour aux films
+
+not-found-title = Page introuvable
+not-found-text = Il n’y a rien à cette adresse.
+error-title = Une erreur est survenue
+forbidden-title = Non autorisé
+
+error-seats-unavailable = Désolé, { $seats } vient d’être pris par quelqu’un d’autre. Choisissez d’autres places.
+error-sold-out = Cette séance est complète.
+error-not-enough-tickets = Il ne reste pas autant de billets.
+error-not-on-sale = Cette séance n’est pas en vente.
+error-showtime-started = Cette séance a déjà commencé.
+error-showtime-cancelled = Cette séance a été annulée.
+error-unknown-seats = Ces places n’existent pas : { $seats }.
+error-insufficient-balance = Le solde de votre porte-monnaie est insuffisant. Vos places restent réservées jusqu’à la fin du compte à rebours.
+error-hold-not-found = Votre réservation temporaire a expiré ou a été libérée. Choisissez à nouveau vos places.
+error-booking-not-found = Cette réservation n’existe pas.
+error-showtime-not-found = Cette séance n’existe pas.
+error-not-found = Cet élément n’existe pas (ou plus).
+error-cancellation-closed = Cette réservation ne peut plus être annulée : les annulations ferment peu avant la séance.
+error-already-cancelled = Cette réservation est déjà annulée.
+error-unknown-tier = Choisissez un tarif pour chaque billet.
+error-validation-failed = { $field } : { $detail }
+error-duplicate = { $field } est déjà utilisé par un autre compte.
+error-invalid-credentials = Adresse e-mail ou mot de passe incorrect.
+error-second-factor-required = Saisissez le code de votre application d’authentification.
+error-invalid-second-factor = Ce code est faux, expiré ou déjà utilisé.
+error-rate-limited = Trop de tentatives. Patientez un peu avant de réessayer.
+error-email-unverified = Confirmez d’abord votre adresse e-mail : nous vous avons envoyé un lien.
+error-link-invalid = Ce lien n’est pas valide.
+error-link-expired = Ce lien a expiré. Demandez-en un nouveau.
+error-link-used = Ce lien a déjà été utilisé.
+error-already-verified = Votre adresse e-mail est déjà confirmée.
+error-csrf-failed = Votre session a changé dans un autre onglet. Rechargez la page et réessayez.
+error-forbidden = Vous n’avez pas le droit de faire cela.
+error-unauthorized = Connectez-vous.
+error-overloaded = Nous sommes très sollicités. Réessayez dans un instant.
+error-storage-unavailable = L’enregistrement a échoué. Réessayez dans un instant.
+error-unavailable = Le service est indisponible. Réessayez dans un instant.
+error-showtime-overlap = Cette salle est déjà occupée à cette heure : { $detail }
+error-has-dependents = Suppression impossible pour l’instant : { $detail }
+error-last-admin = Le dernier administrateur ne peut pas être retiré.
+error-invalid-request = { $detail }
+
+field-email = Adresse e-mail
+field-username = Identifiant
+field-first-name = Prénom
+field-last-name = Nom
+field-password = Mot de passe
+field-new-password = Nouveau mot de passe
+field-language = Langue
+field-totp-code = Code d’authentification
+field-recovery-code = Ou un code de secours
+field-confirm = Confirmation
+field-rating = Note
+field-comment = Commentaire
+
+tier-full = Plein tarif
+tier-reduced = Tarif réduit
+tier-student = Étudiant
+tier-child = Enfant
+tier-senior = Senior
+
+pager-label = Pages
+pager-previous = Page précédente
+pager-next = Page suivante

@@ -1,0 +1,232 @@
+//! Translations of the web pages: Fluent files in `gateway/locales/{en,fr}/*.ftl`, compiled
+//! into the binary, parsed once, and chosen per request (see [`negotiate`]).
+//!
+//! Templates never hold a sentence: they ask [`Tr::t`] for a message id. A missing id
+//! renders as the id itself (and a unit test checks that English and French define the
+//! same ids, so that cannot ship).
+
+use std::sync::LazyLock;
+
+use axum::http::HeaderMap;
+use boxoffice_storage::Language;
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+
+use crate::security::cookies;
+
+/// The cookie remembering the visitor's language.
+pub const LANGUAGE_COOKIE: &str = "boxoffice_lang";
+
+/// The Fluent sources of one language, in load order.
+const ENGLISH: &[&str] = &[
+    include_str!("../../locales/en/common.ftl"),
+    include_str!("../../locales/en/site.ftl"),
+    include_str!("../../locales/en/admin.ftl"),
+];
+const FRENCH: &[&str] = &[
+    include_str!("../../locales/fr/common.ftl"),
+    include_str!("../../locales/fr/site.ftl"),
+    include_str!("../../locales/fr/admin.ftl"),
+];
+
+/// Both languages' bundles.
+pub struct Translations {
+    english: FluentBundle<FluentResource>,
+    french: FluentBundle<FluentResource>,
+}
+
+/// The translations, parsed on first use.
+pub static TRANSLATIONS: LazyLock<Translations> = LazyLock::new(Translations::load);
+
+fn bundle(language: &str, sources: &[&str]) -> FluentBundle<FluentResource> {
+    let id = language.parse().unwrap_or_default();
+    let mut bundle = FluentBundle::new_concurrent(vec![id]);
+    // No Unicode isolation marks around arguments: pages are HTML, not bidi text.
+    bundle.set_use_isolating(false);
+    for source in sources {
+        let resource = match FluentResource::try_new((*source).to_owned()) {
+            Ok(resource) => resource,
+            Err((resource, errors)) => {
+                tracing::error!(language, ?errors, "translation file has syntax errors");
+                resource
+            }
+        };
+        if let Err(errors) = bundle.add_resource(resource) {
+            tracing::error!(language, ?errors, "translation ids defined twice");
+        }
+    }
+    bundle
+}
+
+impl Translations {
+    fn load() -> Self {
+        Self { english: bundle("en", ENGLISH), french: bundle("fr", FRENCH) }
+    }
+
+    fn bundle(&self, language: Language) -> &FluentBundle<FluentResource> {
+        match language {
+            Language::En => &self.english,
+            Language::Fr => &self.french,
+        }
+    }
+
+    /// The message `id` in `language`, with `args`; the id itself when it is missing.
+    #[must_use]
+    pub fn format(&self, language: Language, id: &str, args: Option<&FluentArgs<'_>>) -> String {
+        let bundle = self.bundle(language);
+        let Some(pattern) = bundle.get_message(id).and_then(|m| m.value()) else {
+            tracing::warn!(id, language = language.as_str(), "missing translation");
+            return id.to_owned();
+        };
+        let mut errors = Vec::new();
+        let text = bundle.format_pattern(pattern, args, &mut errors);
+        if !errors.is_empty() {
+            tracing::warn!(id, ?errors, "translation formatting errors");
+        }
+        text.into_owned()
+    }
+
+    /// Whether `id` exists (in English, the reference language).
+    #[must_use]
+    pub fn has(&self, id: &str) -> bool {
+        self.english.has_message(id)
+    }
+}
+
+/// A translator bound to one language: what templates use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tr(pub Language);
+
+impl Tr {
+    /// The message `id`.
+    #[must_use]
+    pub fn t(self, id: &str) -> String {
+        TRANSLATIONS.format(self.0, id, None)
+    }
+
+    /// The message `id` with named arguments (strings or numbers).
+    #[must_use]
+    pub fn with<'a>(self, id: &str, args: &[(&'a str, Arg<'a>)]) -> String {
+        let mut fluent = FluentArgs::new();
+        for (name, value) in args {
+            let value = match value {
+                Arg::Text(s) => FluentValue::from(*s),
+                Arg::Number(n) => FluentValue::from(*n),
+            };
+            fluent.set(*name, value);
+        }
+        TRANSLATIONS.format(self.0, id, Some(&fluent))
+    }
+
+    /// The language.
+    #[must_use]
+    pub const fn language(self) -> Language {
+        self.0
+    }
+}
+
+/// An argument of a message.
+#[derive(Clone, Copy, Debug)]
+pub enum Arg<'a> {
+    /// Text, inserted as is (the template escapes it).
+    Text(&'a str),
+    /// A number (plural rules apply).
+    Number(i64),
+}
+
+/// The language of a request: an explicit `?lang=`, then the language cookie (set by the
+/// switcher and at sign-in from the account's setting), then `Accept-Language`, then English.
+#[must_use]
+pub fn negotiate(query_lang: Option<&str>, headers: &HeaderMap) -> Language {
+    if let Some(language) = query_lang.and_then(|l| l.parse().ok()) {
+        return language;
+    }
+    if let Some(language) = cookies::get(headers, LANGUAGE_COOKIE).and_then(|l| l.parse().ok()) {
+        return language;
+    }
+    headers
+        .get(axum::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(from_accept_language)
+        .unwrap_or_default()
+}
+
+/// The preferred supported language of an `Accept-Language` header, by quality.
+#[must_use]
+pub fn from_accept_language(header: &str) -> Option<Language> {
+    let mut best: Option<(u16, Language)> = None;
+    for item in header.split(',') {
+        let mut parts = item.trim().split(';');
+        let tag = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        let quality =
+            parts.find_map(|p| p.trim().strip_prefix("q=")).and_then(|q| q.parse::<f32>().ok()).unwrap_or(1.0);
+        let primary = tag.split('-').next().unwrap_or("");
+        let Ok(language) = primary.parse::<Language>() else { continue };
+        // Quality in thousandths; the first of equal qualities wins.
+        let q = (quality.clamp(0.0, 1.0) * 1000.0) as u16;
+        if q > 0 && best.is_none_or(|(b, _)| q > b) {
+            best = Some((q, language));
+        }
+    }
+    best.map(|(_, language)| language)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use axum::http::HeaderValue;
+
+    use super::*;
+
+    fn ids(sources: &[&str]) -> BTreeSet<String> {
+        sources
+            .iter()
+            .flat_map(|s| s.lines())
+            .filter(|l| l.chars().next().is_some_and(|c| c.is_ascii_lowercase()))
+            .filter_map(|l| l.split_once('=').map(|(id, _)| id.trim().to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn english_and_french_define_the_same_messages_and_parse() {
+        let en = ids(ENGLISH);
+        let fr = ids(FRENCH);
+        let only_en: Vec<_> = en.difference(&fr).collect();
+        let only_fr: Vec<_> = fr.difference(&en).collect();
+        assert!(only_en.is_empty(), "missing in French: {only_en:?}");
+        assert!(only_fr.is_empty(), "missing in English: {only_fr:?}");
+        for source in ENGLISH.iter().chain(FRENCH) {
+            if let Err((_, errors)) = FluentResource::try_new((*source).to_owned()) {
+                panic!("syntax errors: {errors:?}");
+            }
+        }
+        assert!(en.len() > 20);
+    }
+
+    #[test]
+    fn messages_format_with_arguments() {
+        assert_eq!(Tr(Language::En).t("nav-home"), "Films");
+        assert_eq!(Tr(Language::Fr).t("nav-home"), "Films");
+        assert_eq!(Tr(Language::En).t("no-such-message"), "no-such-message");
+        let seats = Tr(Language::Fr).with("seats-left", &[("count", Arg::Number(1))]);
+        assert_eq!(seats, "1 place restante");
+        let seats = Tr(Language::En).with("seats-left", &[("count", Arg::Number(12))]);
+        assert_eq!(seats, "12 seats left");
+    }
+
+    #[test]
+    fn negotiation_prefers_query_then_cookie_then_header() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(negotiate(None, &headers), Language::En);
+        headers.insert("accept-language", HeaderValue::from_static("de-DE, fr-CA;q=0.8, en;q=0.5"));
+        assert_eq!(negotiate(None, &headers), Language::Fr);
+        headers.insert("cookie", HeaderValue::from_static("boxoffice_lang=en"));
+        assert_eq!(negotiate(None, &headers), Language::En);
+        assert_eq!(negotiate(Some("fr"), &headers), Language::Fr);
+        assert_eq!(negotiate(Some("xx"), &headers), Language::En);
+        assert_eq!(from_accept_language("en;q=0, fr;q=0.1"), Some(Language::Fr));
+        assert_eq!(from_accept_language("*"), None);
+        assert_eq!(from_accept_language(";;;,,q=x"), None);
+    }
+}

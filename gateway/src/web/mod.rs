@@ -1,0 +1,108 @@
+//! The web site for customers (`/`) and the staff console (`/admin`): server-rendered HTML
+//! (maud) over the same engine and storage as the API, in English and French.
+//!
+//! Every page works as plain HTML forms; two small scripts add the live seat map (over
+//! `/ws`) and the hold countdown. Handlers call the same functions as the API handlers, so a
+//! rule lives in one place; API errors become translated messages (`error-{code}`).
+//!
+//! | module | what it holds |
+//! | --- | --- |
+//! | [`context`] | [`context::Page`]: language, session, CSRF token of a request |
+//! | [`i18n`], [`format`] | Fluent translations; money, dates and durations per language |
+//! | [`layout`] | the page shell, notices, the CSRF field |
+//! | [`assets`] | stylesheet, scripts, generated posters |
+//! | [`errors`] | API errors as messages and error pages |
+//! | [`forms`] | reading posted forms |
+//! | [`home`], [`film`] | the listings and a film's page |
+//! | [`seats`], [`checkout`], [`tickets`] | seat selection and hold; checkout; the booking and its cancellation |
+//! | [`account`], [`account_pages`] | sign-in, registration, links; profile, history, wallet, deletion |
+//! | [`admin`] | the staff console |
+
+pub mod account;
+pub mod account_pages;
+pub mod admin;
+pub mod assets;
+pub mod checkout;
+pub mod context;
+pub mod errors;
+pub mod film;
+pub mod format;
+pub mod forms;
+pub mod home;
+pub mod i18n;
+pub mod layout;
+pub mod seats;
+pub mod tickets;
+
+use axum::Router;
+use axum::extract::Query;
+use axum::http::{HeaderValue, header};
+use axum::middleware::from_fn_with_state;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use boxoffice_storage::Language;
+use serde::Deserialize;
+
+use crate::security::cookies;
+use crate::state::AppState;
+
+/// The pages (and their assets), behind the CSRF check of cookie sessions.
+pub fn router(state: &AppState) -> Router<AppState> {
+    Router::new()
+        .merge(home::router())
+        .merge(film::router())
+        .merge(seats::router())
+        .merge(checkout::router())
+        .merge(tickets::router())
+        .merge(account::router())
+        .merge(account_pages::router())
+        .merge(admin::router(state))
+        .route("/lang", get(switch_language))
+        .layer(from_fn_with_state(state.clone(), crate::security::csrf::middleware))
+        .merge(assets::router())
+}
+
+/// `?set=fr&next=/films/…`.
+#[derive(Debug, Deserialize)]
+struct SwitchQuery {
+    #[serde(default)]
+    set: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// A path on this site to go back to, or `/` (never another host: `//evil` and `https:`
+/// are refused).
+#[must_use]
+pub fn safe_next(next: &str) -> &str {
+    let local = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\');
+    if local && next.len() <= 2000 { next } else { "/" }
+}
+
+/// Remembers the chosen language in a cookie (a year) and goes back to the page.
+async fn switch_language(Query(query): Query<SwitchQuery>) -> Response {
+    let next = safe_next(&query.next).to_owned();
+    let Ok(language) = query.set.parse::<Language>() else {
+        return Redirect::to(&next).into_response();
+    };
+    let cookie = cookies::set(i18n::LANGUAGE_COOKIE, language.as_str(), 365 * 24 * 3600, false, false);
+    let mut response = Redirect::to(&next).into_response();
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(safe_next("/films/1?x=2"), "/films/1?x=2");
+        assert_eq!(safe_next("//evil.example"), "/");
+        assert_eq!(safe_next("https://evil.example"), "/");
+        assert_eq!(safe_next("/\\evil"), "/");
+        assert_eq!(safe_next(""), "/");
+    }
+}
