@@ -89,7 +89,7 @@ pub fn app(state: AppState) -> Router {
         .merge(crate::ws::router(&state))
         .merge(crate::web::router(&state))
         .merge(crate::cluster::routes::router())
-        .fallback(crate::http_errors::route_not_found)
+        .fallback(crate::web::not_found)
         .layer(from_fn_with_state(state.clone(), crate::cluster::forward::middleware))
         .layer(from_fn_with_state(state.clone(), crate::listing_cache::invalidate_on_catalog_change))
         .layer(from_fn(crate::metrics::track))

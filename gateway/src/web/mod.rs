@@ -36,13 +36,14 @@ pub mod tickets;
 
 use axum::Router;
 use axum::extract::Query;
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, Method, Uri, header};
 use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use boxoffice_storage::Language;
 use serde::Deserialize;
 
+use self::context::Page;
 use crate::security::cookies;
 use crate::state::AppState;
 
@@ -60,6 +61,17 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/lang", get(switch_language))
         .layer(from_fn_with_state(state.clone(), crate::security::csrf::middleware))
         .merge(assets::router())
+}
+
+/// The fallback for unknown paths: an HTML 404 page for browsers (they ask for
+/// `text/html`) outside `/api`, the API's problem JSON otherwise.
+pub async fn not_found(page: Page, method: Method, uri: Uri, headers: HeaderMap) -> Response {
+    let wants_html =
+        headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|accept| accept.contains("text/html"));
+    if wants_html && !uri.path().starts_with("/api/") {
+        return errors::not_found(&page, layout::Area::Site);
+    }
+    crate::http_errors::route_not_found(method, uri).await.into_response()
 }
 
 /// `?set=fr&next=/films/…`.
