@@ -22,3 +22,4 @@ mod smtp;
 mod staff;
 mod tls;
 mod totp;
+mod web_pages;

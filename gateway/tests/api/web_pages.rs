@@ -1,0 +1,218 @@
+//! The web pages over plain HTTP (no browser): languages, bad input, unknown ids, CSRF on
+//! form posts, and the messages a customer reads when a seat was just taken, the balance is
+//! too low or the hold has expired. (The browser tests walk the happy path.)
+
+use reqwest::header::{ACCEPT, ACCEPT_LANGUAGE, COOKIE, LOCATION, SET_COOKIE};
+use reqwest::{Method, StatusCode, redirect};
+use serde_json::json;
+
+use crate::helpers::{CUSTOMER_PASSWORD, TestApp, at, expect_json, spawn_app};
+
+/// A client that shows redirects instead of following them.
+fn client() -> reqwest::Client {
+    reqwest::Client::builder().redirect(redirect::Policy::none()).build().expect("client")
+}
+
+/// A browser session of a verified customer: `(Cookie header, CSRF token)`.
+async fn session(app: &TestApp, email: &str) -> (String, String) {
+    let (_, body) = app.create_customer("Web", email).await;
+    let email = body["account"]["email"].as_str().expect("email");
+    let response = app
+        .request(Method::POST, "/api/v1/auth/login")
+        .json(&json!({"email": email, "password": CUSTOMER_PASSWORD, "session": true}))
+        .send()
+        .await
+        .expect("login");
+    let cookie = response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("boxoffice_session="))
+        .and_then(|v| v.split(';').next())
+        .expect("session cookie")
+        .to_owned();
+    let answer = expect_json(response, StatusCode::OK).await;
+    (cookie, answer["csrf_token"].as_str().expect("csrf").to_owned())
+}
+
+/// A showtime tomorrow in a 2 × 4 auditorium with the given full price (minor units).
+async fn showtime(app: &TestApp, price_minor: i64) -> String {
+    let film = app.create_film("Web Film", 100, &["drama"], &["fr"]).await;
+    let auditorium = app.create_auditorium("Web Room", &[("A", "SSSS"), ("B", "SSSS")]).await;
+    let body = json!({
+        "film_id": film["id"], "auditorium_id": auditorium["id"], "starts_at": at(1, 3),
+        "version": "VOST", "format": "2d",
+        "prices": {"currency": "EUR", "tiers": [{"tier": "full", "price_minor": price_minor}]}
+    });
+    let response = app.staff(Method::POST, "/api/v1/showtimes").json(&body).send().await.expect("create");
+    expect_json(response, StatusCode::CREATED).await["id"].as_str().expect("id").to_owned()
+}
+
+async fn page(app: &TestApp, path: &str, headers: &[(&str, &str)]) -> (StatusCode, String) {
+    let mut request = client().get(app.url(path));
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = request.send().await.expect("page");
+    (response.status(), response.text().await.expect("body"))
+}
+
+async fn post_form(app: &TestApp, path: &str, cookie: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    client().post(app.url(path)).header(COOKIE, cookie).form(form).send().await.expect("post")
+}
+
+#[tokio::test]
+async fn pages_follow_the_visitors_language_and_the_switcher_remembers_it() {
+    let app = spawn_app().await;
+    let (status, body) = page(&app, "/", &[(ACCEPT_LANGUAGE.as_str(), "fr-FR,fr;q=0.9,en;q=0.5")]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("<html lang=\"fr\"") && body.contains("À l’affiche"), "{body}");
+    let (_, body) = page(&app, "/?lang=en", &[(ACCEPT_LANGUAGE.as_str(), "fr")]).await;
+    assert!(body.contains("<html lang=\"en\"") && body.contains("What’s on"));
+    let (_, body) = page(&app, "/", &[(COOKIE.as_str(), "boxoffice_lang=fr")]).await;
+    assert!(body.contains("<html lang=\"fr\""));
+
+    let response = client().get(app.url("/lang?set=fr&next=/login")).send().await.expect("switch");
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()[LOCATION], "/login");
+    let cookie = response.headers()[SET_COOKIE].to_str().expect("cookie");
+    assert!(cookie.starts_with("boxoffice_lang=fr;"), "{cookie}");
+    let response = client().get(app.url("/lang?set=fr&next=//evil.example")).send().await.expect("switch");
+    assert_eq!(response.headers()[LOCATION], "/", "never another site");
+}
+
+#[tokio::test]
+async fn bad_filters_and_unknown_ids_get_clear_pages() {
+    let app = spawn_app().await;
+    let (status, body) = page(&app, "/?max_duration=abc", &[]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("The duration must be a number of minutes"), "{body}");
+    let (status, body) = page(&app, "/?date=2026-02-30", &[]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("The date must look like"));
+    for path in ["/films/not-an-id", "/showtimes/01a24977-20b5-7576-873e-56d0fccaf853", "/bookings/nope"] {
+        let (status, body) = page(&app, path, &[]).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert!(body.starts_with("<!DOCTYPE html>"), "{path}: {body}");
+    }
+    let (status, body) = page(&app, "/no/such/page", &[(ACCEPT.as_str(), "text/html")]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(body.contains("Page not found"));
+    let (status, body) = page(&app, "/no/such/page", &[]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(body.contains("route_not_found"), "API clients keep problem JSON: {body}");
+}
+
+#[tokio::test]
+async fn form_posts_need_a_session_and_its_csrf_token() {
+    let app = spawn_app().await;
+    let show = showtime(&app, 1200).await;
+    let response =
+        client().post(app.url(&format!("/showtimes/{show}/hold"))).form(&[("seat", "A1")]).send().await.expect("post");
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "anonymous: to the sign-in page");
+    assert_eq!(response.headers()[LOCATION], format!("/login?next=/showtimes/{show}"));
+    let (cookie, csrf) = session(&app, "csrf@example.com").await;
+    let response = post_form(&app, &format!("/showtimes/{show}/hold"), &cookie, &[("seat", "A1")]).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN, "no token");
+    let response =
+        post_form(&app, &format!("/showtimes/{show}/hold"), &cookie, &[("csrf_token", "forged"), ("seat", "A1")]).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN, "a wrong token");
+    let response =
+        post_form(&app, &format!("/showtimes/{show}/hold"), &cookie, &[("csrf_token", &csrf), ("seat", "A1")]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()[LOCATION], format!("/showtimes/{show}/checkout"));
+}
+
+#[tokio::test]
+async fn a_seat_just_taken_a_low_balance_and_an_expired_hold_are_explained() {
+    let app = spawn_app().await;
+    let show = showtime(&app, 1_000_000).await;
+    let (other, _) = app.create_customer("Other", "other@example.com").await;
+    let response = app
+        .customer(&other, Method::POST, &format!("/api/v1/showtimes/{show}/holds"))
+        .json(&json!({"seats": ["A1"]}))
+        .send()
+        .await
+        .expect("hold");
+    expect_json(response, StatusCode::CREATED).await;
+
+    let (cookie, csrf) = session(&app, "late@example.com").await;
+    let hold_path = format!("/showtimes/{show}/hold");
+    let response = post_form(&app, &hold_path, &cookie, &[("csrf_token", &csrf), ("seat", "A1"), ("seat", "A2")]).await;
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    let body = response.text().await.expect("body");
+    assert!(body.contains("someone else just took A1"), "{body}");
+    assert!(
+        body.contains("id=\"seat-A2\" data-label=\"A2\"") && body.contains("checked"),
+        "the other choice stays ticked"
+    );
+    let response = post_form(&app, &hold_path, &cookie, &[("csrf_token", &csrf)]).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(response.text().await.expect("body").contains("choose at least one seat"));
+
+    // A ticket of 10,000.00 against a starting credit of 5,000.00.
+    let response = post_form(&app, &hold_path, &cookie, &[("csrf_token", &csrf), ("seat", "A2")]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (status, checkout) = page(&app, &format!("/showtimes/{show}/checkout"), &[(COOKIE.as_str(), &cookie)]).await;
+    assert_eq!(status, StatusCode::OK);
+    let hold_id = checkout
+        .split("name=\"hold_id\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("hold id")
+        .to_owned();
+    let purchase = format!("/showtimes/{show}/purchase");
+    let response =
+        post_form(&app, &purchase, &cookie, &[("csrf_token", &csrf), ("hold_id", &hold_id), ("tier_0", "full")]).await;
+    assert_eq!(response.status(), StatusCode::PAYMENT_REQUIRED);
+    assert!(response.text().await.expect("body").contains("balance is too low"));
+    let response =
+        post_form(&app, &purchase, &cookie, &[("csrf_token", &csrf), ("hold_id", &hold_id), ("tier_0", "vip")]).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "an unknown tier");
+
+    // Released (or expired): the purchase leads back to the seat map with a notice.
+    let response = post_form(
+        &app,
+        &format!("/showtimes/{show}/release"),
+        &cookie,
+        &[("csrf_token", &csrf), ("hold_id", &hold_id)],
+    )
+    .await;
+    assert_eq!(response.headers()[LOCATION], format!("/showtimes/{show}?notice=hold-released"));
+    let response =
+        post_form(&app, &purchase, &cookie, &[("csrf_token", &csrf), ("hold_id", &hold_id), ("tier_0", "full")]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let location = response.headers()[LOCATION].to_str().expect("location").to_owned();
+    assert_eq!(location, format!("/showtimes/{show}?notice=hold-expired"));
+    let (_, body) = page(&app, &location, &[(COOKIE.as_str(), &cookie)]).await;
+    assert!(body.contains("Your hold has expired"), "{body}");
+}
+
+#[tokio::test]
+async fn sign_in_errors_are_shown_on_the_form() {
+    let app = spawn_app().await;
+    let response = client()
+        .post(app.url("/login"))
+        .form(&[("email", "nobody@example.com"), ("password", "wrong password")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let body = response.text().await.expect("body");
+    assert!(body.contains("Wrong email or password") && body.contains("value=\"nobody@example.com\""), "{body}");
+    let response = client()
+        .post(app.url("/register"))
+        .form(&[
+            ("email", "not-an-email"),
+            ("username", "x"),
+            ("first_name", "A"),
+            ("last_name", "B"),
+            ("password", "short"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(response.text().await.expect("body").contains("Email address:"));
+}
