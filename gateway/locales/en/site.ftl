@@ -168,3 +168,16 @@ notice-signed-in = You are signed in.
 notice-saved = Saved.
 notice-verification-sent = A new confirmation link is on its way.
 notice-deleted = Your account is deleted.
+
+account-2fa-manage = manage
+twofa-title = Two-factor authentication
+twofa-on = Two-factor authentication is on: signing in asks for a code from your authenticator app.
+twofa-off = Two-factor authentication is off. Turn it on to ask for a code from an authenticator app at every sign-in.
+twofa-begin = Set it up
+twofa-disable = Turn it off
+twofa-scan = Scan this QR code with your authenticator app, then enter the six-digit code it shows.
+twofa-qr = QR code to add the account to an authenticator app
+twofa-secret = Or type this key:
+twofa-confirm = Turn it on
+twofa-enabled = Two-factor authentication is on.
+twofa-recovery = Keep these recovery codes somewhere safe: each one signs you in once if you lose your phone. They are shown only now.

@@ -168,3 +168,16 @@ notice-signed-in = Vous êtes connecté.
 notice-saved = Enregistré.
 notice-verification-sent = Un nouveau lien de confirmation est en route.
 notice-deleted = Votre compte est supprimé.
+
+account-2fa-manage = gérer
+twofa-title = Double authentification
+twofa-on = La double authentification est activée : la connexion demande un code de votre application d’authentification.
+twofa-off = La double authentification est désactivée. Activez-la pour demander un code d’une application d’authentification à chaque connexion.
+twofa-begin = L’activer
+twofa-disable = La désactiver
+twofa-scan = Scannez ce QR code avec votre application d’authentification, puis saisissez le code à six chiffres qu’elle affiche.
+twofa-qr = QR code pour ajouter le compte à une application d’authentification
+twofa-secret = Ou saisissez cette clé :
+twofa-confirm = L’activer
+twofa-enabled = La double authentification est activée.
+twofa-recovery = Gardez ces codes de secours en lieu sûr : chacun permet une connexion si vous perdez votre téléphone. Ils ne sont affichés qu’une fois.

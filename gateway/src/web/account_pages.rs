@@ -97,7 +97,10 @@ fn profile(page: &Page, account: &Account, notice: Option<Markup>) -> Markup {
         dl class="facts" {
             dt { (page.t("field-email")) } dd { (account.email.as_deref().unwrap_or("")) }
             dt { (page.t("field-username")) } dd { (account.username) }
-            dt { (page.t("account-2fa")) } dd { (page.t(if account.totp_enabled() { "account-2fa-on" } else { "account-2fa-off" })) }
+            dt { (page.t("account-2fa")) } dd {
+                (page.t(if account.totp_enabled() { "account-2fa-on" } else { "account-2fa-off" }))
+                " · " a href="/account/two-factor" { (page.t("account-2fa-manage")) }
+            }
         }
         h2 { (page.t("account-profile")) }
         form method="post" action="/account" {

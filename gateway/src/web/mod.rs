@@ -16,6 +16,7 @@
 //! | [`home`], [`film`] | the listings and a film's page |
 //! | [`seats`], [`checkout`], [`tickets`] | seat selection and hold; checkout; the booking and its cancellation |
 //! | [`account`], [`account_pages`] | sign-in, registration, links; profile, history, wallet, deletion |
+//! | [`two_factor`] | turning two-factor authentication on and off |
 //! | [`admin`] | the staff console |
 
 pub mod account;
@@ -33,6 +34,7 @@ pub mod i18n;
 pub mod layout;
 pub mod seats;
 pub mod tickets;
+pub mod two_factor;
 
 use axum::Router;
 use axum::extract::Query;
@@ -57,6 +59,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(tickets::router())
         .merge(account::router())
         .merge(account_pages::router())
+        .merge(two_factor::router())
         .merge(admin::router(state))
         .route("/lang", get(switch_language))
         .layer(from_fn_with_state(state.clone(), crate::security::csrf::middleware))

@@ -216,3 +216,53 @@ async fn sign_in_errors_are_shown_on_the_form() {
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(response.text().await.expect("body").contains("Email address:"));
 }
+
+#[tokio::test]
+async fn two_factor_is_turned_on_from_the_account_page_and_then_asked_at_sign_in() {
+    let app = spawn_app().await;
+    let (cookie, csrf) = session(&app, "totp-web@example.com").await;
+    let response = post_form(&app, "/account/two-factor", &cookie, &[("csrf_token", &csrf)]).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let body = response.text().await.expect("body");
+    assert!(body.contains("<svg"), "a QR code");
+    let secret =
+        body.split("name=\"secret\" value=\"").nth(1).and_then(|s| s.split('"').next()).expect("secret").to_owned();
+    let response = post_form(
+        &app,
+        "/account/two-factor/confirm",
+        &cookie,
+        &[("csrf_token", &csrf), ("secret", &secret), ("code", "000000")],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "a wrong code");
+    let now = u64::try_from(chrono::Utc::now().timestamp()).expect("time");
+    let code = boxoffice_gateway::security::totp::code_at(&secret, now).expect("code");
+    let response = post_form(
+        &app,
+        "/account/two-factor/confirm",
+        &cookie,
+        &[("csrf_token", &csrf), ("secret", &secret), ("code", &code)],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.text().await.expect("body").contains("recovery codes"));
+
+    let email = "totp-web@example.com";
+    let response = client()
+        .post(app.url("/login"))
+        .form(&[("email", email), ("password", CUSTOMER_PASSWORD)])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let body = response.text().await.expect("body");
+    assert!(body.contains("two-factor authentication") && body.contains("id=\"totp_code\""), "{body}");
+    let next = boxoffice_gateway::security::totp::code_at(&secret, now + 30).expect("code");
+    let response = client()
+        .post(app.url("/login"))
+        .form(&[("email", email), ("password", CUSTOMER_PASSWORD), ("totp_code", &next)])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "{}", response.text().await.unwrap_or_default());
+}
