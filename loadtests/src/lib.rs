@@ -13,6 +13,7 @@
 //! | [`verify`] | the invariant checks at the end of a rush, through the API and in the store |
 //! | [`chart`] | the SVG chart of a rush: throughput and p99 latency over time |
 //! | [`compare`] | `compare`: the same rush against two targets in alternation |
+//! | [`pages`] | `pages`: server render time of every kind of web page |
 //!
 //! Every run is bounded in time and count and sends traffic only to loopback unless told
 //! otherwise.
@@ -22,6 +23,7 @@ pub mod bench;
 pub mod chart;
 pub mod compare;
 pub mod kiosk;
+pub mod pages;
 pub mod rush;
 pub mod setup;
 pub mod stats;

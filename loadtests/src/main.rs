@@ -3,7 +3,7 @@
 //!
 //! Every run is bounded in time and sends traffic only to loopback unless told otherwise.
 
-use boxoffice_loadtests::{bench, compare, kiosk, rush, setup};
+use boxoffice_loadtests::{bench, compare, kiosk, pages, rush, setup};
 
 use clap::{Parser, Subcommand};
 
@@ -33,6 +33,8 @@ enum Command {
     Rush(rush::RushArgs),
     /// The same rush against two targets in alternation; prints the ratios.
     Compare(compare::CompareArgs),
+    /// Server render time of every kind of web page (its `Server-Timing`), p50/p99/max.
+    Pages(pages::PagesArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -45,5 +47,6 @@ fn main() -> anyhow::Result<()> {
         Command::Setup(args) => runtime.block_on(setup::run(args)),
         Command::Rush(args) => runtime.block_on(rush::run(args)),
         Command::Compare(args) => runtime.block_on(compare::run(args)),
+        Command::Pages(args) => runtime.block_on(pages::run(args)),
     }
 }

@@ -11,6 +11,7 @@
 //! | [`i18n`], [`format`] | Fluent translations; money, dates and durations per language |
 //! | [`layout`] | the page shell, notices, the CSRF field |
 //! | [`assets`] | stylesheet, scripts, generated posters |
+//! | [`timing`] | the `Server-Timing` header of every page (render time) |
 //! | [`errors`] | API errors as messages and error pages |
 //! | [`forms`] | reading posted forms |
 //! | [`home`], [`film`] | the listings and a film's page |
@@ -34,6 +35,7 @@ pub mod i18n;
 pub mod layout;
 pub mod seats;
 pub mod tickets;
+pub mod timing;
 pub mod two_factor;
 
 use axum::Router;
@@ -63,6 +65,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(admin::router(state))
         .route("/lang", get(switch_language))
         .layer(from_fn_with_state(state.clone(), crate::security::csrf::middleware))
+        .layer(axum::middleware::from_fn(timing::middleware))
         .merge(assets::router())
 }
 
