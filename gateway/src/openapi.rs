@@ -10,7 +10,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
     auditoriums, auth, bookings, box_office, customer_admin, customer_import, customers, films, health, profile,
-    showtimes, staff, two_factor,
+    reviews, showtimes, staff, two_factor,
 };
 
 /// An error body (RFC 9457 problem JSON); extension members vary by `code`.
@@ -73,6 +73,7 @@ impl Modify for BearerAuth {
         customer_import::import_customers,
         box_office::hold, box_office::sell_hold, box_office::sell_now, box_office::release, box_office::ticket,
         box_office::print_ticket,
+        reviews::list_reviews, reviews::create_review, reviews::hide_review, reviews::unhide_review,
     ),
     components(schemas(ProblemDoc, boxoffice_storage::BookingWhen, boxoffice_storage::AccountId, boxoffice_storage::Timestamp)),
     modifiers(&BearerAuth),
@@ -86,6 +87,7 @@ impl Modify for BearerAuth {
         (name = "staff", description = "Staff accounts, kiosk devices, the audit log (admins)"),
         (name = "box office", description = "Walk-in sales at the counter and tickets"),
         (name = "booking", description = "Seat maps, holds, purchases and booking cancellation"),
+        (name = "reviews", description = "Customers' ratings and comments on films they saw"),
         (name = "operations", description = "Health, readiness and metrics"),
     ),
 )]

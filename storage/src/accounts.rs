@@ -18,8 +18,9 @@ use serde::{Deserialize, Serialize};
 use crate::audit::{AuditEntry, AuditFilter};
 use crate::catalog::{Page, PageRequest};
 use crate::error::StorageResult;
-use crate::ids::{AccountId, CustomerId};
+use crate::ids::{AccountId, CustomerId, FilmId, ReviewId};
 use crate::journal::Booking;
+use crate::reviews::{Review, ReviewSummary};
 use crate::time::Timestamp;
 
 /// What an account may do. Staff roles are ordered by power only through
@@ -304,4 +305,16 @@ pub trait Accounts: Send + Sync + 'static {
         now: Timestamp,
         page: PageRequest,
     ) -> StorageResult<Page<BookingHistoryItem>>;
+
+    /// Stores a new review. `Duplicate("review")` when the customer already reviewed the
+    /// film.
+    async fn insert_review(&self, review: &Review) -> StorageResult<()>;
+    /// A review by id (hidden ones included).
+    async fn review(&self, id: ReviewId) -> StorageResult<Option<Review>>;
+    /// A film's reviews, newest first; hidden ones only with `include_hidden`.
+    async fn film_reviews(&self, film: FilmId, include_hidden: bool, page: PageRequest) -> StorageResult<Page<Review>>;
+    /// The count and average of a film's visible reviews.
+    async fn review_summary(&self, film: FilmId) -> StorageResult<ReviewSummary>;
+    /// Hides or shows a review again. `NotFound` for an unknown id.
+    async fn set_review_hidden(&self, id: ReviewId, hidden: bool) -> StorageResult<()>;
 }

@@ -103,6 +103,10 @@ uuid_id!(
     /// One payment attempt; keys the wallet debit so it is applied at most once.
     PaymentId
 );
+uuid_id!(
+    /// A customer's review of a film.
+    ReviewId
+);
 
 /// The position of a seat in an auditorium layout, counting seats (not gaps) row by row.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -27,6 +27,7 @@ pub mod journal;
 pub mod layout;
 pub mod money;
 pub mod ownership;
+pub mod reviews;
 pub mod scylla;
 pub mod sqlite;
 pub mod time;
@@ -53,7 +54,7 @@ pub use crate::catalog::{
 };
 pub use crate::error::{StorageError, StorageResult};
 pub use crate::ids::{
-    AccountId, AuditoriumId, BookingId, CustomerId, FilmId, HoldId, PaymentId, SeatIndex, ShowtimeId,
+    AccountId, AuditoriumId, BookingId, CustomerId, FilmId, HoldId, PaymentId, ReviewId, SeatIndex, ShowtimeId,
 };
 pub use crate::journal::{
     Booking, BookingLine, BookingRecord, BookingStatus, CancelReason, HoldEnd, JournalEntry, SeatEvent,
@@ -61,6 +62,7 @@ pub use crate::journal::{
 pub use crate::layout::{LayoutSpec, SeatKind, SeatLayout};
 pub use crate::money::{Currency, Money};
 pub use crate::ownership::ShowtimeOwner;
+pub use crate::reviews::{Review, ReviewSummary};
 pub use crate::time::Timestamp;
 pub use crate::wallet::{Customer, LedgerEntry, LedgerKind, LedgerOutcome, UnsettledPayment};
 

@@ -56,6 +56,8 @@ error-showtime-overlap = This auditorium is already booked at that time: { $deta
 error-has-dependents = This cannot be deleted yet: { $detail }
 error-last-admin = The last administrator cannot be removed.
 error-invalid-request = { $detail }
+error-review-not-allowed = Only customers who saw this film can review it, after their showtime.
+error-already-reviewed = You already reviewed this film.
 
 # Form fields (also used to name the field of an error).
 field-email = Email address

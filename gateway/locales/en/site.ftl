@@ -181,3 +181,15 @@ twofa-secret = Or type this key:
 twofa-confirm = Turn it on
 twofa-enabled = Two-factor authentication is on.
 twofa-recovery = Keep these recovery codes somewhere safe: each one signs you in once if you lose your phone. They are shown only now.
+
+reviews-title = Reviews
+reviews-none = No reviews yet.
+reviews-average = Average rating { $average } out of 5 ({ $count ->
+    [one] { $count } review
+   *[other] { $count } reviews
+  })
+review-stars = { $rating } out of 5
+review-write = Your review
+review-submit = Publish my review
+review-hide = Hide this review
+review-bad-rating = Please choose a rating from 1 to 5.

@@ -55,6 +55,8 @@ error-showtime-overlap = Cette salle est déjà occupée à cette heure : { $det
 error-has-dependents = Suppression impossible pour l’instant : { $detail }
 error-last-admin = Le dernier administrateur ne peut pas être retiré.
 error-invalid-request = { $detail }
+error-review-not-allowed = Seuls les clients qui ont vu ce film peuvent donner leur avis, après leur séance.
+error-already-reviewed = Vous avez déjà donné votre avis sur ce film.
 
 field-email = Adresse e-mail
 field-username = Identifiant

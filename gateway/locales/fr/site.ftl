@@ -181,3 +181,15 @@ twofa-secret = Ou saisissez cette clé :
 twofa-confirm = L’activer
 twofa-enabled = La double authentification est activée.
 twofa-recovery = Gardez ces codes de secours en lieu sûr : chacun permet une connexion si vous perdez votre téléphone. Ils ne sont affichés qu’une fois.
+
+reviews-title = Avis
+reviews-none = Pas encore d’avis.
+reviews-average = Note moyenne { $average } sur 5 ({ $count ->
+    [one] { $count } avis
+   *[other] { $count } avis
+  })
+review-stars = { $rating } sur 5
+review-write = Votre avis
+review-submit = Publier mon avis
+review-hide = Masquer cet avis
+review-bad-rating = Choisissez une note de 1 à 5.

@@ -13,6 +13,7 @@
 //! | [`staff`] | `/api/v1/staff`, `/api/v1/kiosks` (admins) |
 //! | [`customer_admin`] | `/api/v1/customers/{id}/*` (staff), `/api/v1/audit` |
 //! | [`customer_import`] | `/api/v1/staff/customers`: verified, funded customers in bulk (staff) |
+//! | [`reviews`] | `/api/v1/films/{id}/reviews`, `/api/v1/reviews/{id}/hide`, `/unhide` |
 //! | [`box_office`] | `/api/v1/box-office/*`: walk-in sales and tickets |
 //! | [`bookings`] | booking endpoints (seat maps, holds, purchases) |
 //! | [`health`] | `/healthz`, `/readyz`, `/metrics` |
@@ -32,6 +33,7 @@ pub mod docs;
 pub mod films;
 pub mod health;
 pub mod profile;
+pub mod reviews;
 pub mod showtime_rules;
 pub mod showtimes;
 pub mod staff;
@@ -67,6 +69,7 @@ pub fn api(state: &AppState) -> Router<AppState> {
         .merge(customer_admin::router())
         .merge(customer_import::router())
         .merge(box_office::router())
+        .merge(reviews::router())
         .route_layer(from_fn_with_state(state.clone(), crate::audit::middleware))
         .layer(from_fn_with_state(state.clone(), crate::idempotency::middleware))
         .layer(from_fn_with_state(state.clone(), crate::security::csrf::middleware))

@@ -1,5 +1,5 @@
 //! A film's page: every detail, its showtimes for the coming days with the seats left (from
-//! the showtime actors' memory), and its reviews.
+//! the showtime actors' memory), and its reviews ([`super::reviews`]).
 
 use std::collections::BTreeMap;
 
@@ -28,15 +28,28 @@ pub fn router() -> Router<AppState> {
 
 async fn film_page(State(state): State<AppState>, page: Page, Path(raw): Path<String>) -> Response {
     let Ok(id) = raw.parse::<FilmId>() else { return errors::not_found(&page, Area::Site) };
-    match render(&state, &page, id).await {
-        Ok((film, body)) => {
-            layout::respond(StatusCode::OK, layout::shell(&page, Area::Site, &film.details.title, body))
-        }
-        Err(error) => errors::page_for(&page, Area::Site, &error),
+    respond(&state, &page, id, StatusCode::OK, None).await
+}
+
+/// The film's page with a notice in its reviews section (after a refused review).
+pub async fn page_with_notice(
+    state: &AppState,
+    page: &Page,
+    id: FilmId,
+    status: StatusCode,
+    notice: Markup,
+) -> Response {
+    respond(state, page, id, status, Some(notice)).await
+}
+
+async fn respond(state: &AppState, page: &Page, id: FilmId, status: StatusCode, notice: Option<Markup>) -> Response {
+    match render(state, page, id, notice).await {
+        Ok((film, body)) => layout::respond(status, layout::shell(page, Area::Site, &film.details.title, body)),
+        Err(error) => errors::page_for(page, Area::Site, &error),
     }
 }
 
-async fn render(state: &AppState, page: &Page, id: FilmId) -> Result<(Film, Markup), ApiError> {
+async fn render(state: &AppState, page: &Page, id: FilmId, notice: Option<Markup>) -> Result<(Film, Markup), ApiError> {
     let film = state.storage.film(id).await?.ok_or_else(|| ApiError::not_found("film", id))?;
     let now = state.clock.now();
     let showtimes = home::showtimes(state, Some(id), now, now.plus_millis(LISTING_DAYS * 24 * 3600 * 1000)).await?;
@@ -47,6 +60,7 @@ async fn render(state: &AppState, page: &Page, id: FilmId) -> Result<(Film, Mark
         let day = format::local(page.tz, showtime.details.starts_at).date_naive();
         days.entry(day).or_default().push((showtime, left));
     }
+    let reviews = super::reviews::section(state, page, &film, notice).await?;
     let body = html! {
         (details(page, &film))
         section aria-labelledby="showtimes" {
@@ -61,6 +75,7 @@ async fn render(state: &AppState, page: &Page, id: FilmId) -> Result<(Film, Mark
                 }
             }
         }
+        (reviews)
     };
     Ok((film, body))
 }

@@ -14,7 +14,7 @@
 //! | [`timing`] | the `Server-Timing` header of every page (render time) |
 //! | [`errors`] | API errors as messages and error pages |
 //! | [`forms`] | reading posted forms |
-//! | [`home`], [`film`] | the listings and a film's page |
+//! | [`home`], [`film`], [`reviews`] | the listings; a film's page and its reviews |
 //! | [`seats`], [`checkout`], [`tickets`] | seat selection and hold; checkout; the booking and its cancellation |
 //! | [`account`], [`account_pages`] | sign-in, registration, links; profile, history, wallet, deletion |
 //! | [`two_factor`] | turning two-factor authentication on and off |
@@ -33,6 +33,7 @@ pub mod forms;
 pub mod home;
 pub mod i18n;
 pub mod layout;
+pub mod reviews;
 pub mod seats;
 pub mod tickets;
 pub mod timing;
@@ -56,6 +57,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
         .merge(home::router())
         .merge(film::router())
+        .merge(reviews::router())
         .merge(seats::router())
         .merge(checkout::router())
         .merge(tickets::router())

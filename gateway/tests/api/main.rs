@@ -15,6 +15,7 @@ mod films;
 mod health;
 mod helpers;
 mod idempotency;
+mod reviews;
 mod safe_delete;
 mod security;
 mod showtimes;

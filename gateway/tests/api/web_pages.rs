@@ -266,3 +266,109 @@ async fn two_factor_is_turned_on_from_the_account_page_and_then_asked_at_sign_in
         .expect("post");
     assert_eq!(response.status(), StatusCode::SEE_OTHER, "{}", response.text().await.unwrap_or_default());
 }
+
+/// A browser session of any account by email and password: `(Cookie header, CSRF token)`.
+async fn sign_in(app: &TestApp, email: &str, password: &str) -> (String, String) {
+    let response = app
+        .request(Method::POST, "/api/v1/auth/login")
+        .json(&json!({"email": email, "password": password, "session": true}))
+        .send()
+        .await
+        .expect("login");
+    let cookie = response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("boxoffice_session="))
+        .and_then(|v| v.split(';').next())
+        .expect("session cookie")
+        .to_owned();
+    let answer = expect_json(response, StatusCode::OK).await;
+    (cookie, answer["csrf_token"].as_str().expect("csrf").to_owned())
+}
+
+#[tokio::test]
+async fn a_customer_who_saw_the_film_reviews_it_on_its_page_and_staff_hide_it() {
+    let app = spawn_app().await;
+    let film = app.create_film("Page Review", 90, &["drama"], &["en"]).await;
+    let film_id = film["id"].as_str().expect("id").to_owned();
+    let room = app.create_auditorium("Review Room", &[("A", "SSSS")]).await;
+    let soon = (chrono::Utc::now() + chrono::Duration::seconds(3)).to_rfc3339();
+    let show = app.create_showtime(&film, &room, &soon).await;
+    let (cookie, csrf) = session(&app, "page-review@example.com").await;
+    let (_, body) = page(&app, &format!("/films/{film_id}"), &[(COOKIE.as_str(), &cookie)]).await;
+    assert!(body.contains("No reviews yet") && !body.contains("Publish my review"), "no booking, no form");
+
+    let response = post_form(
+        &app,
+        &format!("/showtimes/{}/hold", show["id"].as_str().expect("id")),
+        &cookie,
+        &[("csrf_token", &csrf), ("seat", "A2")],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, checkout) =
+        page(&app, &format!("/showtimes/{}/checkout", show["id"].as_str().expect("id")), &[(COOKIE.as_str(), &cookie)])
+            .await;
+    let hold_id = checkout
+        .split("name=\"hold_id\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("hold id")
+        .to_owned();
+    let response = post_form(
+        &app,
+        &format!("/showtimes/{}/purchase", show["id"].as_str().expect("id")),
+        &cookie,
+        &[("csrf_token", &csrf), ("hold_id", &hold_id), ("tier_0", "full")],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "bought");
+    tokio::time::sleep(std::time::Duration::from_millis(3500)).await; // the showtime starts
+
+    let (_, body) = page(&app, &format!("/films/{film_id}"), &[(COOKIE.as_str(), &cookie)]).await;
+    assert!(body.contains("Publish my review"), "{body}");
+    let reviews = format!("/films/{film_id}/reviews");
+    let response = post_form(&app, &reviews, &cookie, &[("csrf_token", &csrf), ("rating", "9")]).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let response = post_form(
+        &app,
+        &reviews,
+        &cookie,
+        &[("csrf_token", &csrf), ("rating", "4"), ("comment", "Moving <b>and</b> long")],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, body) = page(&app, &format!("/films/{film_id}"), &[]).await;
+    assert!(
+        body.contains("Average rating 4.0 out of 5 (1 review)") && body.contains("Moving &lt;b&gt;and&lt;/b&gt; long"),
+        "{body}"
+    );
+    let response = post_form(&app, &reviews, &cookie, &[("csrf_token", &csrf), ("rating", "5")]).await;
+    assert_eq!(response.status(), StatusCode::CONFLICT, "once per film");
+
+    // A manager hides it from the film's page.
+    let staff = json!({"email": "manager@example.com", "username": "manager", "first_name": "Max", "last_name": "Manager", "role": "manager", "password": CUSTOMER_PASSWORD});
+    expect_json(
+        app.staff(Method::POST, "/api/v1/staff").json(&staff).send().await.expect("staff"),
+        StatusCode::CREATED,
+    )
+    .await;
+    let (staff_cookie, staff_csrf) = sign_in(&app, "manager@example.com", CUSTOMER_PASSWORD).await;
+    let (_, body) = page(&app, &format!("/films/{film_id}"), &[(COOKIE.as_str(), &staff_cookie)]).await;
+    let action =
+        body.split("action=\"/reviews/").nth(1).and_then(|s| s.split('"').next()).expect("hide form").to_owned();
+    let response = post_form(
+        &app,
+        &format!("/reviews/{action}"),
+        &staff_cookie,
+        &[("csrf_token", &staff_csrf), ("film_id", &film_id)],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, body) = page(&app, &format!("/films/{film_id}"), &[]).await;
+    assert!(body.contains("No reviews yet"), "hidden");
+    let audit = expect_json(app.staff(Method::GET, "/api/v1/audit").send().await.expect("audit"), StatusCode::OK).await;
+    assert!(audit.to_string().contains("/hide"), "the console's change is audited: {audit}");
+}

@@ -11,8 +11,9 @@ use crate::accounts::{Account, Accounts, BookingWhen, Language, Role, Session, S
 use crate::audit::{AuditEntry, AuditFilter};
 use crate::catalog::PageRequest;
 use crate::error::StorageError;
-use crate::ids::{AccountId, CustomerId, PaymentId};
+use crate::ids::{AccountId, CustomerId, FilmId, PaymentId, ReviewId};
 use crate::journal::SeatEvent;
+use crate::reviews::Review;
 
 /// A case: runs on the given store (as both traits) and panics on failure.
 pub type AccountCaseFn = for<'a> fn(&'a dyn Storage, &'a dyn Accounts) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
@@ -24,6 +25,7 @@ pub const ACCOUNT_CASES: &[(&str, AccountCaseFn)] = &[
     ("single_use_tokens_and_recovery_codes", |s, a| Box::pin(single_use_tokens_and_recovery_codes(s, a))),
     ("audit_log_append_and_filter", |s, a| Box::pin(audit_log_append_and_filter(s, a))),
     ("erase_keeps_bookings_anonymised", |s, a| Box::pin(erase_keeps_bookings_anonymised(s, a))),
+    ("reviews_once_per_film_hidden_and_summarised", |s, a| Box::pin(reviews_once_per_film_hidden_and_summarised(s, a))),
 ];
 
 const PAGE: PageRequest = PageRequest { offset: 0, limit: 50 };
@@ -206,4 +208,64 @@ pub async fn erase_keeps_bookings_anonymised(storage: &dyn Storage, store: &dyn 
     let again = account(Role::Customer, "ada@example.com", "ada");
     store.insert_account(&again).await.expect("the email and username are free again");
     assert!(matches!(store.erase_account(AccountId::new(), at(1)).await, Err(StorageError::NotFound { .. })));
+}
+
+/// A review of `film` by `customer` with `rating`, written `minutes` after `T0`.
+fn review(film: FilmId, customer: CustomerId, rating: u8, minutes: i64) -> Review {
+    Review {
+        id: ReviewId::new(),
+        film_id: film,
+        customer_id: customer,
+        author: "Ada L.".into(),
+        rating,
+        comment: format!("{rating} stars"),
+        created_at: at(minutes),
+        hidden: false,
+    }
+}
+
+/// One review per customer and film; newest first; hidden reviews are neither listed
+/// (unless asked) nor counted; hiding an unknown review is `NotFound`.
+pub async fn reviews_once_per_film_hidden_and_summarised(storage: &dyn Storage, store: &dyn Accounts) {
+    let (f, other) = (film("Reviewed", "D", 100), film("Other", "D", 90));
+    storage.insert_film(&f).await.expect("film");
+    storage.insert_film(&other).await.expect("film");
+    let (ada, bob, cy) = (CustomerId::new(), CustomerId::new(), CustomerId::new());
+    let first = review(f.id, ada, 5, 1);
+    store.insert_review(&first).await.expect("insert");
+    let again = review(f.id, ada, 1, 2);
+    assert_eq!(store.insert_review(&again).await, Err(StorageError::Duplicate("review")), "one review per film");
+    assert_eq!(store.review(again.id).await.expect("read"), None, "the refused review is not stored");
+    store.insert_review(&review(other.id, ada, 2, 3)).await.expect("another film is fine");
+    let second = review(f.id, bob, 4, 4);
+    let third = review(f.id, cy, 2, 5);
+    store.insert_review(&second).await.expect("insert");
+    store.insert_review(&third).await.expect("insert");
+    assert_eq!(store.review(first.id).await.expect("read"), Some(first.clone()));
+
+    let page = store.film_reviews(f.id, false, PAGE).await.expect("list");
+    let ids: Vec<_> = page.items.iter().map(|r| r.id).collect();
+    assert_eq!(ids, [third.id, second.id, first.id], "newest first");
+    assert_eq!(page.total, 3);
+    let two = store.film_reviews(f.id, false, PageRequest { offset: 1, limit: 1 }).await.expect("page");
+    assert_eq!(two.items.iter().map(|r| r.id).collect::<Vec<_>>(), [second.id]);
+    assert_eq!(two.total, 3);
+    let summary = store.review_summary(f.id).await.expect("summary");
+    assert_eq!((summary.count, summary.average_tenths), (3, Some(37)));
+
+    store.set_review_hidden(third.id, true).await.expect("hide");
+    let page = store.film_reviews(f.id, false, PAGE).await.expect("list");
+    assert_eq!(
+        page.items.iter().map(|r| r.id).collect::<Vec<_>>(),
+        [second.id, first.id],
+        "hidden ones are not listed"
+    );
+    assert_eq!(store.film_reviews(f.id, true, PAGE).await.expect("list").total, 3, "staff see them");
+    let summary = store.review_summary(f.id).await.expect("summary");
+    assert_eq!((summary.count, summary.average_tenths), (2, Some(45)), "nor counted");
+    assert!(store.review(third.id).await.expect("read").is_some_and(|r| r.hidden));
+    store.set_review_hidden(third.id, false).await.expect("show");
+    assert_eq!(store.review_summary(f.id).await.expect("summary").count, 3);
+    assert!(matches!(store.set_review_hidden(ReviewId::new(), true).await, Err(StorageError::NotFound { .. })));
+    assert_eq!(store.review_summary(FilmId::new()).await.expect("summary").average_tenths, None);
 }

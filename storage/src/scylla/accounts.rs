@@ -16,7 +16,8 @@ use crate::accounts::{Account, Accounts, BookingHistoryItem, BookingWhen, Role, 
 use crate::audit::{AuditEntry, AuditFilter};
 use crate::catalog::{Auditorium, Film, Page, PageRequest};
 use crate::error::{StorageError, StorageResult};
-use crate::ids::{AccountId, CustomerId};
+use crate::ids::{AccountId, CustomerId, FilmId, ReviewId};
+use crate::reviews::{Review, ReviewSummary};
 use crate::time::Timestamp;
 
 #[async_trait]
@@ -267,5 +268,25 @@ impl Accounts for ScyllaStorage {
             BookingWhen::All => {}
         }
         Ok(filter::paginate(items, page))
+    }
+
+    async fn insert_review(&self, review: &Review) -> StorageResult<()> {
+        self.review_insert(review).await
+    }
+
+    async fn review(&self, id: ReviewId) -> StorageResult<Option<Review>> {
+        self.review_get(id).await
+    }
+
+    async fn film_reviews(&self, film: FilmId, include_hidden: bool, page: PageRequest) -> StorageResult<Page<Review>> {
+        self.reviews_page(film, include_hidden, page).await
+    }
+
+    async fn review_summary(&self, film: FilmId) -> StorageResult<ReviewSummary> {
+        self.reviews_summary(film).await
+    }
+
+    async fn set_review_hidden(&self, id: ReviewId, hidden: bool) -> StorageResult<()> {
+        self.review_set_hidden(id, hidden).await
     }
 }

@@ -40,6 +40,8 @@ mod catalog;
 #[cfg(feature = "scylla")]
 mod journal;
 #[cfg(feature = "scylla")]
+mod reviews;
+#[cfg(feature = "scylla")]
 mod session;
 #[cfg(feature = "scylla")]
 mod store;

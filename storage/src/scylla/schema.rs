@@ -26,7 +26,8 @@ pub fn create_keyspace(keyspace: &str, replication_factor: u32, datacenter: Opti
 }
 
 /// The migrations, oldest first: `(version, description, statements)`.
-pub const MIGRATIONS: &[(i32, &str, &[&str])] = &[(1, "initial schema", V1), (2, "accounts", V2_ACCOUNTS)];
+pub const MIGRATIONS: &[(i32, &str, &[&str])] =
+    &[(1, "initial schema", V1), (2, "accounts", V2_ACCOUNTS), (3, "reviews", V3_REVIEWS)];
 
 /// The schema version this build writes.
 #[must_use]
@@ -117,6 +118,16 @@ const V2_ACCOUNTS: &[&str] = &[
 /// Buckets of `payment_candidates`.
 pub const PAYMENT_BUCKETS: i32 = 16;
 
+const V3_REVIEWS: &[&str] = &[
+    // A film's reviews (JSON), one row per customer: the one-review-per-film rule is the
+    // primary key, claimed with IF NOT EXISTS; listings read the film's partition.
+    "CREATE TABLE IF NOT EXISTS reviews_by_film (
+        film_id uuid, customer_id uuid, review_id uuid, record text,
+        PRIMARY KEY (film_id, customer_id))",
+    // A review by id (staff hide it by id).
+    "CREATE TABLE IF NOT EXISTS review_index (review_id uuid PRIMARY KEY, film_id uuid, customer_id uuid)",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,7 +146,7 @@ mod tests {
     fn migrations_are_ordered_and_idempotent() {
         let versions: Vec<i32> = MIGRATIONS.iter().map(|m| m.0).collect();
         assert!(versions.windows(2).all(|w| w[1] == w[0] + 1) && versions.first() == Some(&1));
-        assert_eq!(latest_version(), 2);
+        assert_eq!(latest_version(), 3);
         for (_, _, statements) in MIGRATIONS {
             for statement in *statements {
                 assert!(statement.starts_with("CREATE TABLE IF NOT EXISTS "), "{statement}");

@@ -111,6 +111,13 @@ statements! {
     AuditOfDay => "SELECT entry FROM audit_log WHERE day = ?",
     CustomerRename => "UPDATE customers SET name = ?, email = ? WHERE id = ?",
     EmailRelease => "DELETE FROM customer_emails WHERE email_key = ? IF customer_id = ?",
+    // reviews
+    ReviewPut => "INSERT INTO reviews_by_film (film_id, customer_id, review_id, record) VALUES (?, ?, ?, ?) IF NOT EXISTS",
+    ReviewsOfFilm => "SELECT record FROM reviews_by_film WHERE film_id = ?",
+    ReviewUpdate => "UPDATE reviews_by_film SET record = ? WHERE film_id = ? AND customer_id = ?",
+    ReviewIndexPut => "INSERT INTO review_index (review_id, film_id, customer_id) VALUES (?, ?, ?)",
+    ReviewIndexGet => "SELECT film_id, customer_id FROM review_index WHERE review_id = ?",
+    ReviewGet => "SELECT record FROM reviews_by_film WHERE film_id = ? AND customer_id = ?",
     // idempotency
     IdempotencyGet => "SELECT request_hash, status, body, created_at FROM idempotency WHERE scope = ? AND key = ?",
     IdempotencyPut => "INSERT INTO idempotency (scope, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?) IF NOT EXISTS",

@@ -3,12 +3,13 @@
 
 use async_trait::async_trait;
 
-use super::{SqliteStorage, accounts_read as read, accounts_write as write};
+use super::{SqliteStorage, accounts_read as read, accounts_write as write, reviews};
 use crate::accounts::{Account, Accounts, BookingHistoryItem, BookingWhen, Role, Session};
 use crate::audit::{AuditEntry, AuditFilter};
 use crate::catalog::{Page, PageRequest};
 use crate::error::StorageResult;
-use crate::ids::{AccountId, CustomerId};
+use crate::ids::{AccountId, CustomerId, FilmId, ReviewId};
+use crate::reviews::{Review, ReviewSummary};
 use crate::time::Timestamp;
 
 #[async_trait]
@@ -113,5 +114,26 @@ impl Accounts for SqliteStorage {
         page: PageRequest,
     ) -> StorageResult<Page<BookingHistoryItem>> {
         self.read(move |c| read::booking_history(c, customer, when, now, page)).await
+    }
+
+    async fn insert_review(&self, review: &Review) -> StorageResult<()> {
+        let review = review.clone();
+        self.write(move |c| reviews::insert(c, &review)).await
+    }
+
+    async fn review(&self, id: ReviewId) -> StorageResult<Option<Review>> {
+        self.read(move |c| reviews::get(c, id)).await
+    }
+
+    async fn film_reviews(&self, film: FilmId, include_hidden: bool, page: PageRequest) -> StorageResult<Page<Review>> {
+        self.read(move |c| reviews::of_film(c, film, include_hidden, page)).await
+    }
+
+    async fn review_summary(&self, film: FilmId) -> StorageResult<ReviewSummary> {
+        self.read(move |c| reviews::summary(c, film)).await
+    }
+
+    async fn set_review_hidden(&self, id: ReviewId, hidden: bool) -> StorageResult<()> {
+        self.write(move |c| reviews::set_hidden(c, id, hidden)).await
     }
 }

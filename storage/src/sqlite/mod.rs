@@ -24,6 +24,7 @@ mod query;
 mod read_catalog;
 mod read_journal;
 mod read_wallet;
+mod reviews;
 mod schema;
 mod storage_impl;
 mod write_catalog;

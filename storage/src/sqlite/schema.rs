@@ -13,8 +13,12 @@ use super::convert::DbResultExt;
 use crate::error::{StorageError, StorageResult};
 
 /// The schema migrations, oldest first. Never edit a released entry: append a new one.
-pub(crate) const MIGRATIONS: &[&str] =
-    &[V1_INITIAL, super::accounts_schema::V2_ACCOUNTS, super::ownership::V3_SHOWTIME_OWNERS];
+pub(crate) const MIGRATIONS: &[&str] = &[
+    V1_INITIAL,
+    super::accounts_schema::V2_ACCOUNTS,
+    super::ownership::V3_SHOWTIME_OWNERS,
+    super::reviews::V4_REVIEWS,
+];
 
 const V1_INITIAL: &str = r"
 CREATE TABLE films (

@@ -23,6 +23,7 @@ account_cases!(
     single_use_tokens_and_recovery_codes,
     audit_log_append_and_filter,
     erase_keeps_bookings_anonymised,
+    reviews_once_per_film_hidden_and_summarised,
 );
 
 #[test]
