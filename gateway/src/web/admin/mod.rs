@@ -11,11 +11,21 @@
 //! | [`guard`] | who may open a page |
 //! | [`api`] | calling the API in-process and reading its answer |
 //! | [`dashboard`] | today's showtimes with occupancy bars |
+//! | [`films`], [`auditoriums`], [`showtimes`] | the catalog: films, rooms with the layout editor, the week of showtimes |
+//! | [`box_office`] | selling to walk-in customers on the live seat map |
+//! | [`people`] | customers (search, wallet top-up, bookings), staff accounts, the audit log |
+//! | [`widgets`] | form pieces the pages share |
 
 pub mod api;
+pub mod auditoriums;
+pub mod box_office;
 pub mod dashboard;
+pub mod films;
 pub mod guard;
 pub mod nav;
+pub mod people;
+pub mod showtimes;
+pub mod widgets;
 
 use axum::Router;
 
@@ -23,5 +33,11 @@ use crate::state::AppState;
 
 /// The console's routes.
 pub fn router(_state: &AppState) -> Router<AppState> {
-    Router::new().merge(dashboard::router())
+    Router::new()
+        .merge(dashboard::router())
+        .merge(films::router())
+        .merge(auditoriums::router())
+        .merge(showtimes::router())
+        .merge(box_office::router())
+        .merge(people::router())
 }

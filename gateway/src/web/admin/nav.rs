@@ -9,7 +9,13 @@ use crate::web::layout::logout_button;
 /// The console's pages: `(path, message id, permission)`.
 pub const PAGES: &[(&str, &str, Permission)] = &[
     ("/admin", "admin-nav-dashboard", Permission::ReadBookings),
+    ("/admin/films", "admin-nav-films", Permission::ManageCatalog),
+    ("/admin/auditoriums", "admin-nav-auditoriums", Permission::ManageCatalog),
+    ("/admin/showtimes", "admin-nav-showtimes", Permission::ManageCatalog),
     ("/admin/box-office", "admin-nav-box-office", Permission::BoxOffice),
+    ("/admin/customers", "admin-nav-customers", Permission::ReadCustomers),
+    ("/admin/staff", "admin-nav-staff", Permission::ManageStaff),
+    ("/admin/audit", "admin-nav-audit", Permission::ReadAudit),
 ];
 
 /// The navigation items of the page's staff member.
