@@ -9,6 +9,7 @@
 mod helpers;
 
 mod accessibility;
+mod console;
 mod driver;
 mod journey;
 mod screenshots;

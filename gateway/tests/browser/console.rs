@@ -1,0 +1,117 @@
+//! The staff console in a real browser: an administrator signs in, creates a film, an
+//! auditorium with the layout editor (previewing first) and a showtime (meeting an overlap
+//! on the way), sells two seats at the box office and prints the ticket; axe-core checks
+//! every console page.
+
+use chrono::{Datelike, Duration, Utc};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::driver::{Driver, axe_violations, click, fill, find, main_text, wait_for_path};
+use crate::helpers::{CUSTOMER_PASSWORD, expect_json, spawn_app};
+
+#[tokio::test]
+async fn an_admin_creates_a_film_an_auditorium_and_a_showtime_then_sells_at_the_box_office() {
+    let app = spawn_app().await;
+    let admin = json!({"email": "root@example.com", "username": "root", "first_name": "Ada", "last_name": "Admin",
+        "role": "admin", "password": CUSTOMER_PASSWORD});
+    expect_json(
+        app.staff(Method::POST, "/api/v1/staff").json(&admin).send().await.expect("staff"),
+        StatusCode::CREATED,
+    )
+    .await;
+    let driver = Driver::start().await;
+    let browser = driver.browser(1280, 900).await;
+    let mut failures = Vec::new();
+
+    browser.goto(&app.url("/admin")).await.expect("open");
+    wait_for_path(&browser, "/login").await;
+    fill(&browser, "#email", "root@example.com").await;
+    fill(&browser, "#password", CUSTOMER_PASSWORD).await;
+    click(&browser, "main form button[type=submit]").await;
+    wait_for_path(&browser, "/admin").await;
+    assert!(main_text(&browser).await.contains("Today’s showtimes"));
+
+    // A film.
+    browser.goto(&app.url("/admin/films/new")).await.expect("open");
+    failures.extend(axe_violations(&browser).await.into_iter().map(|v| format!("film form: {v}")));
+    fill(&browser, "#title", "Console Premiere").await;
+    fill(&browser, "#director", "Agnès Varda").await;
+    fill(&browser, "#cast", "Corinne Marchand, Antoine Bourseiller").await;
+    fill(&browser, "#duration_minutes", "90").await;
+    fill(&browser, "#genres", "drama").await;
+    fill(&browser, "#spoken_languages", "fr").await;
+    click(&browser, "main form button[type=submit]").await;
+    wait_for_path(&browser, "/admin/films").await;
+    assert!(main_text(&browser).await.contains("Console Premiere"));
+    failures.extend(axe_violations(&browser).await.into_iter().map(|v| format!("films: {v}")));
+
+    // An auditorium: two rows, previewed, then saved.
+    browser.goto(&app.url("/admin/auditoriums/new")).await.expect("open");
+    fill(&browser, "#name", "Salle Console").await;
+    fill(&browser, "input[name=row_label_0]", "A").await;
+    fill(&browser, "input[name=row_seats_0]", "SS|SS").await;
+    fill(&browser, "input[name=row_label_1]", "B").await;
+    fill(&browser, "input[name=row_seats_1]", "WC_LL").await;
+    click(&browser, "#equipment_3d").await;
+    click(&browser, "button[value=preview]").await;
+    find(&browser, ".seatmap-wrap").await;
+    assert!(main_text(&browser).await.contains("8 seats."), "{}", main_text(&browser).await);
+    failures.extend(axe_violations(&browser).await.into_iter().map(|v| format!("layout editor: {v}")));
+    click(&browser, "button[value=save]").await;
+    wait_for_path(&browser, "/admin/auditoriums").await;
+    assert!(main_text(&browser).await.contains("Salle Console"));
+
+    // A showtime tomorrow at 20:30 (local time); the same slot again overlaps.
+    let tomorrow = (Utc::now() + Duration::days(1)).with_timezone(&chrono_tz::Europe::Paris).date_naive();
+    let date = format!("{:04}-{:02}-{:02}", tomorrow.year(), tomorrow.month(), tomorrow.day());
+    for attempt in 0..2 {
+        browser.goto(&app.url("/admin/showtimes/new")).await.expect("open");
+        if attempt == 0 {
+            failures.extend(axe_violations(&browser).await.into_iter().map(|v| format!("showtime form: {v}")));
+        }
+        find(&browser, "#film_id").await.select_by_label("Console Premiere").await.expect("film");
+        find(&browser, "#auditorium_id").await.select_by_label("Salle Console (8)").await.expect("room");
+        browser
+            .execute(
+                &format!(
+                    "document.getElementById('date').value = '{date}'; document.getElementById('time').value = '20:30';"
+                ),
+                vec![],
+            )
+            .await
+            .expect("date");
+        click(&browser, "main form button[type=submit]").await;
+        if attempt == 0 {
+            wait_for_path(&browser, "/admin/showtimes").await;
+            let text = main_text(&browser).await;
+            assert!(text.contains("20:30") && text.contains("Console Premiere"), "{text}");
+            failures.extend(axe_violations(&browser).await.into_iter().map(|v| format!("week: {v}")));
+        } else {
+            let text = main_text(&browser).await;
+            assert!(text.contains("already booked at that time"), "the overlap is shown on the form: {text}");
+        }
+    }
+
+    // The box office sells B3 and B4 (the loveseat) for cash; the ticket prints.
+    browser.goto(&app.url("/admin/box-office")).await.expect("open");
+    click(&browser, "main a[href^='/admin/box-office/']").await;
+    wait_for_path(&browser, "/admin/box-office/").await;
+    failures.extend(axe_violations(&browser).await.into_iter().map(|v| format!("box office: {v}")));
+    click(&browser, "#seat-B3").await;
+    click(&browser, "#seat-B4").await;
+    click(&browser, "main form button[type=submit]").await;
+    wait_for_path(&browser, "/bookings/").await;
+    let text = main_text(&browser).await;
+    assert!(text.contains("B3") && text.contains("B4") && text.contains("€25.00"), "{text}");
+
+    for path in ["/admin", "/admin/customers", "/admin/staff", "/admin/audit", "/admin/auditoriums"] {
+        browser.goto(&app.url(path)).await.expect("open");
+        failures.extend(axe_violations(&browser).await.into_iter().map(|v| format!("{path}: {v}")));
+    }
+    assert!(main_text(&browser).await.contains("Salle Console"));
+    browser.goto(&app.url("/admin/audit")).await.expect("open");
+    assert!(main_text(&browser).await.contains("/box-office/sales"), "the sale is audited");
+    browser.close().await.expect("close");
+    assert!(failures.is_empty(), "axe-core found serious or critical violations:\n{}", failures.join("\n"));
+}
