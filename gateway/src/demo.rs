@@ -20,6 +20,12 @@ use crate::state::AppState;
 
 /// File (in the data directory) holding the demo customer's token.
 pub const DEMO_TOKEN_FILE: &str = "demo-customer-token";
+/// The file (in the data directory) with the demo sign-ins for the web site and console.
+pub const DEMO_LOGINS_FILE: &str = "demo-logins";
+/// The demo administrator's email.
+pub const DEMO_ADMIN_EMAIL: &str = "admin@boxoffice.test";
+/// The demo customer's email.
+pub const DEMO_CUSTOMER_EMAIL: &str = "demo@boxoffice.test";
 /// Days of showtimes seeded.
 pub const DEMO_DAYS: i64 = 7;
 
@@ -38,6 +44,8 @@ pub struct DemoReport {
     pub customer_token: Option<String>,
     /// Where the token is kept.
     pub token_file: PathBuf,
+    /// Where the demo sign-ins (emails and passwords) are kept.
+    pub logins_file: PathBuf,
 }
 
 /// Seeds the demo data if the catalog is empty.
@@ -51,7 +59,12 @@ pub async fn seed(state: &AppState, data_dir: &Path) -> Result<DemoReport, ApiEr
     let auditoriums_total = state.storage.list_auditoriums(page).await?.total;
     if films_total > 0 || auditoriums_total > 0 {
         let customer_token = std::fs::read_to_string(&token_file).ok().map(|t| t.trim().to_owned());
-        return Ok(DemoReport { customer_token, token_file, ..DemoReport::default() });
+        return Ok(DemoReport {
+            customer_token,
+            token_file,
+            logins_file: data_dir.join(DEMO_LOGINS_FILE),
+            ..DemoReport::default()
+        });
     }
     let now = state.clock.now();
     let mut films = Vec::new();
@@ -65,6 +78,9 @@ pub async fn seed(state: &AppState, data_dir: &Path) -> Result<DemoReport, ApiEr
     let created = demo_customer(state).await?;
     write_token(&token_file, &created.token)
         .map_err(|e| ApiError::internal(format!("{}: {e}", token_file.display())))?;
+    let logins_file = data_dir.join(DEMO_LOGINS_FILE);
+    let logins = demo_logins(state, created.account.id).await?;
+    write_token(&logins_file, &logins).map_err(|e| ApiError::internal(format!("{}: {e}", logins_file.display())))?;
     tracing::info!(films = films.len(), auditoriums = auditoriums.len(), showtimes, "demo data seeded");
     Ok(DemoReport {
         seeded: true,
@@ -73,7 +89,32 @@ pub async fn seed(state: &AppState, data_dir: &Path) -> Result<DemoReport, ApiEr
         showtimes,
         customer_token: Some(created.token),
         token_file,
+        logins_file,
     })
+}
+
+/// Gives the demo customer a password and creates a demo administrator, both with random
+/// passwords; returns the text of the logins file.
+async fn demo_logins(state: &AppState, customer: boxoffice_storage::AccountId) -> Result<String, ApiError> {
+    let password = || crate::auth::generate_token().chars().take(20).collect::<String>();
+    let (customer_password, admin_password) = (password(), password());
+    let mut account = crate::routes::customers::own_account(state, customer).await?;
+    account.password_hash = Some(state.security.passwords.hash(customer_password.clone()).await?);
+    state.accounts.update_account(&account).await?;
+    let admin = crate::accounts::bootstrap::NewAdmin {
+        email: DEMO_ADMIN_EMAIL.into(),
+        username: Some("demo-admin".into()),
+        first_name: Some("Demo".into()),
+        last_name: Some("Admin".into()),
+        password: admin_password.clone(),
+    };
+    crate::accounts::bootstrap::create_admin(state.accounts.as_ref(), &state.config, admin)
+        .await
+        .map_err(|e| ApiError::internal(format!("demo admin: {e}")))?;
+    Ok(format!(
+        "# Demo sign-ins for the web site (/login) and the staff console (/admin)\n\
+         customer {DEMO_CUSTOMER_EMAIL} {customer_password}\nadmin {DEMO_ADMIN_EMAIL} {admin_password}"
+    ))
 }
 
 async fn seed_auditoriums(state: &AppState) -> Result<Vec<(Auditorium, bool)>, ApiError> {

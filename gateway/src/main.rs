@@ -125,6 +125,7 @@ async fn serve(settings: Settings, seed_demo: bool) -> anyhow::Result<()> {
             Some(token) => println!("demo customer token: {token}  (also in {})", report.token_file.display()),
             None => println!("demo customer token: not found ({} is missing)", report.token_file.display()),
         }
+        println!("demo sign-ins for the web site and /admin: in {}", report.logins_file.display());
     }
     let scheme = if app.tls_enabled() { "https" } else { "http" };
     println!("boxoffice listening on {scheme}://{}", app.address());

@@ -54,9 +54,10 @@ async fn render(state: &AppState, page: &Page, id: FilmId, notice: Option<Markup
     let now = state.clock.now();
     let showtimes = home::showtimes(state, Some(id), now, now.plus_millis(LISTING_DAYS * 24 * 3600 * 1000)).await?;
     let mut days: BTreeMap<NaiveDate, Vec<(Showtime, Option<u32>)>> = BTreeMap::new();
-    for showtime in showtimes {
-        // Seats left come from the actor; a showtime whose actor is busy shows no count.
-        let left = state.engine.seat_map(showtime.id).await.ok().map(|m| m.counts.free);
+    // Seats left come from the actors, asked concurrently; a busy one shows no count.
+    let maps = futures::future::join_all(showtimes.iter().map(|s| state.engine.seat_map(s.id))).await;
+    for (showtime, map) in showtimes.into_iter().zip(maps) {
+        let left = map.ok().map(|m| m.counts.free);
         let day = format::local(page.tz, showtime.details.starts_at).date_naive();
         days.entry(day).or_default().push((showtime, left));
     }

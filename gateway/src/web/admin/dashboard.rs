@@ -54,12 +54,17 @@ async fn render(state: &AppState, page: &Page) -> Result<Markup, ApiError> {
     let showtimes = home::showtimes(state, None, from, to).await?;
     let films = home::films(state, &FilmFilter::default()).await?;
     let title = |id| films.iter().find(|f| f.id == id).map_or("?", |f| f.details.title.as_str());
-    let mut rows = Vec::with_capacity(showtimes.len());
-    for showtime in &showtimes {
-        let counts = state.engine.seat_map(showtime.id).await.ok().map(|m| m.counts);
-        let auditorium = state.storage.auditorium(showtime.details.auditorium_id).await?.map(|a| a.details.name);
-        rows.push((showtime, counts, auditorium));
-    }
+    let rooms = state.storage.list_auditoriums(boxoffice_storage::PageRequest { offset: 0, limit: 200 }).await?.items;
+    // The actors answer concurrently (each showtime is its own actor).
+    let counts = futures::future::join_all(showtimes.iter().map(|s| state.engine.seat_map(s.id))).await;
+    let rows: Vec<_> = showtimes
+        .iter()
+        .zip(counts)
+        .map(|(showtime, map)| {
+            let room = rooms.iter().find(|r| r.id == showtime.details.auditorium_id).map(|r| r.details.name.clone());
+            (showtime, map.ok().map(|m| m.counts), room)
+        })
+        .collect();
     Ok(html! {
         h1 { (page.t("admin-dashboard-title")) }
         p { (format::day(page.language(), format::local(page.tz, from).date_naive())) }
