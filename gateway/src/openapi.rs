@@ -75,7 +75,7 @@ impl Modify for BearerAuth {
         box_office::print_ticket,
         reviews::list_reviews, reviews::create_review, reviews::hide_review, reviews::unhide_review,
     ),
-    components(schemas(ProblemDoc, boxoffice_storage::BookingWhen, boxoffice_storage::AccountId, boxoffice_storage::Timestamp)),
+    components(schemas(ProblemDoc, boxoffice_storage::BookingWhen, boxoffice_storage::AccountId, boxoffice_storage::ReviewId, boxoffice_storage::Timestamp)),
     modifiers(&BearerAuth),
     tags(
         (name = "films", description = "The film catalog"),

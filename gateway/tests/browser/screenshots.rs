@@ -17,7 +17,7 @@ struct DemoServer {
     child: std::process::Child,
     address: String,
     admin_token: String,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl Drop for DemoServer {
@@ -49,7 +49,7 @@ async fn demo_server() -> DemoServer {
     }
     let admin_token =
         std::fs::read_to_string(dir.path().join("data/admin-token")).expect("admin token").trim().to_owned();
-    DemoServer { child, address, admin_token, _dir: dir }
+    DemoServer { child, address, admin_token, dir }
 }
 
 async fn shoot(browser: &Client, dir: &std::path::Path, name: &str) {
@@ -140,4 +140,19 @@ async fn screenshots() {
         click(&browser, "header form[action='/logout'] button").await;
         browser.close().await.expect("close");
     }
+
+    // The console, as the demo administrator (`data/demo-logins`).
+    let logins = std::fs::read_to_string(server.dir.path().join("data/demo-logins")).expect("demo logins");
+    let admin = logins.lines().find_map(|l| l.strip_prefix("admin ")).expect("admin line");
+    let (email, password) = admin.split_once(' ').expect("email and password");
+    let browser = driver.browser(1280, 800).await;
+    browser.goto(&format!("{}/login", server.address)).await.expect("open");
+    fill(&browser, "#email", email).await;
+    fill(&browser, "#password", password).await;
+    click(&browser, "main form button[type=submit]").await;
+    wait_for_path(&browser, "/admin").await;
+    shoot(&browser, &dir, "console-desktop").await;
+    browser.goto(&format!("{}/admin/showtimes", server.address)).await.expect("open");
+    shoot(&browser, &dir, "showtimes-desktop").await;
+    browser.close().await.expect("close");
 }
