@@ -58,20 +58,24 @@ impl Driver {
         Self { child, url }
     }
 
-    /// A new headless browser window of `width` × `height` CSS pixels.
+    /// A new headless browser window of `width` × `height` CSS pixels (under 500 px wide: a
+    /// phone's viewport, emulated).
     pub async fn browser(&self, width: u32, height: u32) -> Client {
         let chromium = std::env::var("CHROME_BIN")
             .ok()
             .or_else(|| which(&["/usr/bin/chromium", "/usr/bin/chromium-browser"]))
             .expect("chromium not found: install Debian's chromium (scripts/test.sh does) or set CHROME_BIN");
-        let capabilities = json!({
-            "browserName": "chrome",
-            "goog:chromeOptions": {
-                "binary": chromium,
-                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                         "--no-first-run", "--lang=en-GB", format!("--window-size={width},{height}")],
-            }
+        let mut options = json!({
+            "binary": chromium,
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--no-first-run", "--lang=en-GB", format!("--window-size={},{height}", width.max(500))],
         });
+        // Desktop windows are at least 500 px wide: narrower widths are a phone's viewport.
+        if width < 500 {
+            options["mobileEmulation"] =
+                json!({"deviceMetrics": {"width": width, "height": height, "pixelRatio": 2.0}});
+        }
+        let capabilities = json!({"browserName": "chrome", "goog:chromeOptions": options});
         let Value::Object(capabilities) = capabilities else { unreachable!() };
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
         ClientBuilder::new(connector).capabilities(capabilities).connect(&self.url).await.expect("browser session")

@@ -52,15 +52,14 @@ async fn demo_server() -> DemoServer {
     DemoServer { child, address, admin_token, dir }
 }
 
-async fn shoot(browser: &Client, dir: &std::path::Path, name: &str) {
-    // The full page: the window grows to the document's height first.
-    let height = browser.execute("return document.documentElement.scrollHeight;", vec![]).await.expect("height");
-    let width = browser.execute("return window.outerWidth;", vec![]).await.expect("width");
-    let (Some(width), Some(height)) = (width.as_u64(), height.as_u64()) else { panic!("window size") };
-    browser
-        .set_window_size(u32::try_from(width).unwrap_or(1280), u32::try_from(height.min(4000)).unwrap_or(900) + 120)
-        .await
-        .expect("resize");
+async fn shoot(browser: &Client, dir: &std::path::Path, name: &str, phone: bool) {
+    browser.execute("window.scrollTo(0, 0);", vec![]).await.expect("scroll");
+    if !phone {
+        // The full page: the window grows to the document's height first.
+        let height = browser.execute("return document.documentElement.scrollHeight;", vec![]).await.expect("height");
+        let height = u32::try_from(height.as_u64().unwrap_or(900).min(4000)).unwrap_or(900);
+        browser.set_window_size(1280, height + 120).await.expect("resize");
+    }
     let png = browser.screenshot().await.expect("screenshot");
     std::fs::write(dir.join(format!("{name}.png")), png).expect("write");
 }
@@ -110,12 +109,13 @@ async fn screenshots() {
     std::fs::create_dir_all(&dir).expect("dir");
     let driver = Driver::start().await;
     for (width, suffix) in [(1280, "desktop"), (360, "phone")] {
-        let browser = driver.browser(width, 800).await;
+        let phone = width < 500;
+        let browser = driver.browser(width, 780).await;
         let url = |path: &str| format!("{}{path}", server.address);
         browser.goto(&url("/")).await.expect("open");
-        shoot(&browser, &dir, &format!("home-{suffix}")).await;
+        shoot(&browser, &dir, &format!("home-{suffix}"), phone).await;
         browser.goto(&url(&format!("/films/{film}"))).await.expect("open");
-        shoot(&browser, &dir, &format!("film-{suffix}")).await;
+        shoot(&browser, &dir, &format!("film-{suffix}"), phone).await;
         browser.goto(&url("/login")).await.expect("open");
         fill(&browser, "#email", "jeanne@example.com").await;
         fill(&browser, "#password", CUSTOMER_PASSWORD).await;
@@ -127,16 +127,16 @@ async fn screenshots() {
         for seat in seats.iter().skip(60).take(2) {
             seat.click().await.expect("pick");
         }
-        shoot(&browser, &dir, &format!("seats-{suffix}")).await;
+        shoot(&browser, &dir, &format!("seats-{suffix}"), phone).await;
         click(&browser, "form[action$='/hold'] button[type=submit]").await;
         wait_for_path(&browser, "/showtimes/").await;
         find(&browser, ".countdown").await;
-        shoot(&browser, &dir, &format!("checkout-{suffix}")).await;
+        shoot(&browser, &dir, &format!("checkout-{suffix}"), phone).await;
         click(&browser, "[data-hold-submit]").await;
         wait_for_path(&browser, "/bookings/").await;
-        shoot(&browser, &dir, &format!("ticket-{suffix}")).await;
+        shoot(&browser, &dir, &format!("ticket-{suffix}"), phone).await;
         browser.goto(&url("/account/bookings")).await.expect("open");
-        shoot(&browser, &dir, &format!("bookings-{suffix}")).await;
+        shoot(&browser, &dir, &format!("bookings-{suffix}"), phone).await;
         click(&browser, "header form[action='/logout'] button").await;
         browser.close().await.expect("close");
     }
@@ -151,8 +151,8 @@ async fn screenshots() {
     fill(&browser, "#password", password).await;
     click(&browser, "main form button[type=submit]").await;
     wait_for_path(&browser, "/admin").await;
-    shoot(&browser, &dir, "console-desktop").await;
+    shoot(&browser, &dir, "console-desktop", false).await;
     browser.goto(&format!("{}/admin/showtimes", server.address)).await.expect("open");
-    shoot(&browser, &dir, "showtimes-desktop").await;
+    shoot(&browser, &dir, "showtimes-desktop", false).await;
     browser.close().await.expect("close");
 }
