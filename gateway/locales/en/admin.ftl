@@ -106,3 +106,5 @@ admin-inactive = inactive
 admin-audit-title = Audit log
 admin-who = Who
 admin-entity = Record
+admin-showtime-edit = Change a showtime
+admin-edit = Change

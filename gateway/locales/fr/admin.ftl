@@ -106,3 +106,5 @@ admin-inactive = inactif
 admin-audit-title = Journal d’audit
 admin-who = Qui
 admin-entity = Élément
+admin-showtime-edit = Modifier une séance
+admin-edit = Modifier

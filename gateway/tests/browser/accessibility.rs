@@ -46,7 +46,7 @@ async fn every_page_type_passes_axe_core() {
     browser.goto(&app.url(&format!("/showtimes/{showtime}"))).await.expect("open");
     click(&browser, "#seat-A3").await;
     click(&browser, "form[action$='/hold'] button[type=submit]").await;
-    wait_for_path(&browser, "/showtimes/").await;
+    wait_for_path(&browser, &format!("/showtimes/{showtime}/checkout")).await;
     for violation in axe_violations(&browser).await {
         failures.push(format!("checkout: {violation}"));
     }

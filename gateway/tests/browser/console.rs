@@ -7,7 +7,7 @@ use chrono::{Datelike, Duration, Utc};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::driver::{Driver, axe_violations, click, fill, find, main_text, wait_for_path};
+use crate::driver::{Driver, axe_violations, click, fill, find, main_text, wait_for_path, wait_for_text};
 use crate::helpers::{CUSTOMER_PASSWORD, expect_json, spawn_app};
 
 #[tokio::test]
@@ -30,7 +30,7 @@ async fn an_admin_creates_a_film_an_auditorium_and_a_showtime_then_sells_at_the_
     fill(&browser, "#password", CUSTOMER_PASSWORD).await;
     click(&browser, "main form button[type=submit]").await;
     wait_for_path(&browser, "/admin").await;
-    assert!(main_text(&browser).await.contains("Today’s showtimes"));
+    wait_for_text(&browser, "Today’s showtimes").await;
 
     // A film.
     browser.goto(&app.url("/admin/films/new")).await.expect("open");
@@ -42,8 +42,8 @@ async fn an_admin_creates_a_film_an_auditorium_and_a_showtime_then_sells_at_the_
     fill(&browser, "#genres", "drama").await;
     fill(&browser, "#spoken_languages", "fr").await;
     click(&browser, "main form button[type=submit]").await;
-    wait_for_path(&browser, "/admin/films").await;
-    assert!(main_text(&browser).await.contains("Console Premiere"));
+    wait_for_path(&browser, "/admin/films?").await;
+    wait_for_text(&browser, "Console Premiere").await;
     failures.extend(axe_violations(&browser).await.into_iter().map(|v| format!("films: {v}")));
 
     // An auditorium: two rows, previewed, then saved.
@@ -56,11 +56,11 @@ async fn an_admin_creates_a_film_an_auditorium_and_a_showtime_then_sells_at_the_
     click(&browser, "#equipment_3d").await;
     click(&browser, "button[value=preview]").await;
     find(&browser, ".seatmap-wrap").await;
-    assert!(main_text(&browser).await.contains("8 seats."), "{}", main_text(&browser).await);
+    wait_for_text(&browser, "8 seats.").await;
     failures.extend(axe_violations(&browser).await.into_iter().map(|v| format!("layout editor: {v}")));
     click(&browser, "button[value=save]").await;
-    wait_for_path(&browser, "/admin/auditoriums").await;
-    assert!(main_text(&browser).await.contains("Salle Console"));
+    wait_for_path(&browser, "/admin/auditoriums?").await;
+    wait_for_text(&browser, "Salle Console").await;
 
     // A showtime tomorrow at 20:30 (local time); the same slot again overlaps.
     let tomorrow = (Utc::now() + Duration::days(1)).with_timezone(&chrono_tz::Europe::Paris).date_naive();
@@ -83,15 +83,25 @@ async fn an_admin_creates_a_film_an_auditorium_and_a_showtime_then_sells_at_the_
             .expect("date");
         click(&browser, "main form button[type=submit]").await;
         if attempt == 0 {
-            wait_for_path(&browser, "/admin/showtimes").await;
-            let text = main_text(&browser).await;
+            wait_for_path(&browser, "/admin/showtimes?").await;
+            let text = wait_for_text(&browser, "Console Premiere").await;
             assert!(text.contains("20:30") && text.contains("Console Premiere"), "{text}");
             failures.extend(axe_violations(&browser).await.into_iter().map(|v| format!("week: {v}")));
         } else {
-            let text = main_text(&browser).await;
-            assert!(text.contains("already booked at that time"), "the overlap is shown on the form: {text}");
+            wait_for_text(&browser, "already booked at that time").await;
         }
     }
+
+    // Reschedule it to 21:00 and change the full price.
+    browser.goto(&app.url(&format!("/admin/showtimes?week={date}"))).await.expect("open");
+    click(&browser, ".slot a[href^='/admin/showtimes/']:not([href$='/cancel'])").await;
+    wait_for_path(&browser, "/admin/showtimes/").await;
+    browser.execute("document.getElementById('time').value = '21:00';", vec![]).await.expect("time");
+    fill(&browser, "input[name=price_0]", "13,00").await;
+    click(&browser, "main form button[type=submit]").await;
+    wait_for_path(&browser, "/admin/showtimes?").await;
+    let text = wait_for_text(&browser, "21:00").await;
+    assert!(text.contains("21:00") && !text.contains("20:30"), "rescheduled: {text}");
 
     // The box office sells B3 and B4 (the loveseat) for cash; the ticket prints.
     browser.goto(&app.url("/admin/box-office")).await.expect("open");
@@ -102,14 +112,14 @@ async fn an_admin_creates_a_film_an_auditorium_and_a_showtime_then_sells_at_the_
     click(&browser, "#seat-B4").await;
     click(&browser, "main form button[type=submit]").await;
     wait_for_path(&browser, "/bookings/").await;
-    let text = main_text(&browser).await;
-    assert!(text.contains("B3") && text.contains("B4") && text.contains("€25.00"), "{text}");
+    let text = wait_for_text(&browser, "€26.00").await;
+    assert!(text.contains("B3") && text.contains("B4") && text.contains("€26.00"), "{text}");
 
     for path in ["/admin", "/admin/customers", "/admin/staff", "/admin/audit", "/admin/auditoriums"] {
         browser.goto(&app.url(path)).await.expect("open");
         failures.extend(axe_violations(&browser).await.into_iter().map(|v| format!("{path}: {v}")));
     }
-    assert!(main_text(&browser).await.contains("Salle Console"));
+    wait_for_text(&browser, "Salle Console").await;
     browser.goto(&app.url("/admin/audit")).await.expect("open");
     assert!(main_text(&browser).await.contains("/box-office/sales"), "the sale is audited");
     browser.close().await.expect("close");

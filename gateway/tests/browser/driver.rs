@@ -106,22 +106,44 @@ pub async fn click(browser: &Client, css: &str) {
     find(browser, css).await.click().await.unwrap_or_else(|e| panic!("click {css:?}: {e}"));
 }
 
-/// Waits until the path of the current URL starts with `prefix`; returns the path and query.
+/// Waits until the path and query of the current URL start with `prefix`; returns them.
 pub async fn wait_for_path(browser: &Client, prefix: &str) -> String {
     let deadline = Instant::now() + PATIENCE;
     loop {
         let url = browser.current_url().await.expect("url");
-        if url.path().starts_with(prefix) {
-            return url.query().map_or_else(|| url.path().to_owned(), |q| format!("{}?{q}", url.path()));
+        let path = url.query().map_or_else(|| url.path().to_owned(), |q| format!("{}?{q}", url.path()));
+        if path.starts_with(prefix) {
+            return path;
         }
         assert!(Instant::now() < deadline, "expected a page under {prefix}, still on {url}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 
-/// The visible text of the page's `<main>`.
+/// The visible text of the page's `<main>` (read again if the page changed under it).
 pub async fn main_text(browser: &Client) -> String {
-    find(browser, "main").await.text().await.expect("text")
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        match find(browser, "main").await.text().await {
+            Ok(text) => return text,
+            Err(error) => assert!(Instant::now() < deadline, "reading <main>: {error}"),
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Waits until `<main>` shows `needle` (the page may still be loading after a click);
+/// returns the text.
+pub async fn wait_for_text(browser: &Client, needle: &str) -> String {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let text = main_text(browser).await;
+        if text.contains(needle) {
+            return text;
+        }
+        assert!(Instant::now() < deadline, "expected {needle:?} on the page, found:\n{text}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 /// Waits until `script` (a JavaScript expression) is true.

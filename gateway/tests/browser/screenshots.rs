@@ -129,7 +129,7 @@ async fn screenshots() {
         }
         shoot(&browser, &dir, &format!("seats-{suffix}"), phone).await;
         click(&browser, "form[action$='/hold'] button[type=submit]").await;
-        wait_for_path(&browser, "/showtimes/").await;
+        wait_for_path(&browser, &format!("/showtimes/{big}/checkout")).await;
         find(&browser, ".countdown").await;
         shoot(&browser, &dir, &format!("checkout-{suffix}"), phone).await;
         click(&browser, "[data-hold-submit]").await;

@@ -39,6 +39,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin/showtimes", get(week))
         .route("/admin/showtimes/new", get(new_form).post(create))
+        .route("/admin/showtimes/{id}", get(edit_form).post(update))
         .route("/admin/showtimes/{id}/cancel", get(cancel_form).post(cancel))
 }
 
@@ -153,7 +154,8 @@ async fn week(State(state): State<AppState>, page: Page, Query(q): Query<WeekQue
                             @if s.status == boxoffice_storage::ShowtimeStatus::Cancelled {
                                 br; em { (page.t("admin-cancelled-label")) }
                             } @else {
-                                br; a href=(format!("/admin/box-office/{}", s.id)) { (page.t("admin-nav-box-office")) }
+                                br; a href=(format!("/admin/showtimes/{}", s.id)) { (page.t("admin-edit")) }
+                                " · " a href=(format!("/admin/box-office/{}", s.id)) { (page.t("admin-nav-box-office")) }
                                 " · " a href=(format!("/admin/showtimes/{}/cancel", s.id)) { (page.t("admin-cancel-showtime")) }
                             }
                         }
@@ -165,7 +167,9 @@ async fn week(State(state): State<AppState>, page: Page, Query(q): Query<WeekQue
     respond(&page, StatusCode::OK, &page.t("admin-showtimes-title"), body)
 }
 
-async fn showtime_form(state: &AppState, page: &Page, form: &FormData) -> Markup {
+/// The new-showtime form, or (with `editing`) the form to reschedule a showtime and change
+/// its version, format and prices (its film, room and seating stay).
+async fn showtime_form(state: &AppState, page: &Page, form: &FormData, editing: Option<ShowtimeId>) -> Markup {
     let films = crate::web::home::films(state, &FilmFilter::default()).await.unwrap_or_default();
     let rooms = state
         .storage
@@ -176,8 +180,9 @@ async fn showtime_form(state: &AppState, page: &Page, form: &FormData) -> Markup
     let fresh = form.0.is_empty();
     let chosen = |name: &str, value: &str| form.get(name) == value;
     html! {
-        form method="post" action="/admin/showtimes/new" {
+        form method="post" action=(editing.map_or_else(|| "/admin/showtimes/new".to_owned(), |id| format!("/admin/showtimes/{id}"))) {
             (layout::csrf_field(page))
+            @if editing.is_none() {
             div class="field" {
                 label for="film_id" { (page.t("bookings-film")) " *" }
                 select id="film_id" name="film_id" required {
@@ -189,6 +194,7 @@ async fn showtime_form(state: &AppState, page: &Page, form: &FormData) -> Markup
                 select id="auditorium_id" name="auditorium_id" required {
                     @for r in &rooms { option value=(r.id) selected[chosen("auditorium_id", &r.id.to_string())] { (r.details.name) " (" (r.capacity) ")" } }
                 }
+            }
             }
             (widgets::input(page, "date", "filter-date", "date", form.get("date"), true))
             (widgets::input(page, "time", "admin-time", "time", form.get("time"), true))
@@ -205,6 +211,7 @@ async fn showtime_form(state: &AppState, page: &Page, form: &FormData) -> Markup
                     option value="3d" selected[chosen("format", "3d")] { "3D" }
                 }
             }
+            @if editing.is_none() {
             fieldset {
                 legend { (page.t("admin-seating")) }
                 div {
@@ -216,6 +223,7 @@ async fn showtime_form(state: &AppState, page: &Page, form: &FormData) -> Markup
                     label for="seating_ga" style="display:inline;margin-left:.4rem" { (page.t("admin-seating-ga")) }
                 }
                 (widgets::input(page, "capacity", "admin-ga-capacity", "number", form.get("capacity"), false))
+            }
             }
             fieldset {
                 legend { (page.t("admin-price-tiers")) }
@@ -241,7 +249,7 @@ async fn new_form(State(state): State<AppState>, page: Page) -> Response {
     if let Err(response) = guard::require(&page, Permission::ManageCatalog) {
         return *response;
     }
-    let body = showtime_form(&state, &page, &FormData::default()).await;
+    let body = showtime_form(&state, &page, &FormData::default(), None).await;
     respond(&page, StatusCode::OK, &page.t("admin-showtime-new"), body)
 }
 
@@ -293,8 +301,87 @@ async fn create(State(state): State<AppState>, page: Page, Form(form): Form<Vec<
         },
         Err(id) => (StatusCode::UNPROCESSABLE_ENTITY, page.t(id)),
     };
-    let body = html! { (layout::notice(Tone::Error, &message.1)) (showtime_form(&state, &page, &form).await) };
+    let body = html! { (layout::notice(Tone::Error, &message.1)) (showtime_form(&state, &page, &form, None).await) };
     respond(&page, message.0, &title, body)
+}
+
+/// The form values of an existing showtime (local date and time, tiers in major units).
+fn values_of(info: &ShowtimeInfo, tz: Tz) -> FormData {
+    let d = &info.showtime.details;
+    let local = format::local(tz, d.starts_at);
+    let mut pairs = vec![
+        ("date".to_owned(), local.date_naive().to_string()),
+        ("time".to_owned(), local.time().format("%H:%M").to_string()),
+        ("version".to_owned(), version_name(d.version).to_owned()),
+        ("format".to_owned(), format_name(d.format).to_lowercase()),
+    ];
+    for (i, tier) in d.prices.tiers.iter().enumerate() {
+        pairs.push((format!("tier_{i}"), tier.tier.clone()));
+        pairs.push((format!("price_{i}"), format!("{}.{:02}", tier.price_minor / 100, tier.price_minor % 100)));
+    }
+    FormData(pairs)
+}
+
+async fn edit_form(State(state): State<AppState>, page: Page, Path(raw): Path<String>) -> Response {
+    if let Err(response) = guard::require(&page, Permission::ManageCatalog) {
+        return *response;
+    }
+    let Ok(id) = raw.parse::<ShowtimeId>() else { return errors::not_found(&page, Area::Admin) };
+    match ShowtimeInfo::load(&state, id).await {
+        Ok(info) => {
+            let body = html! {
+                p { (info.film.details.title) " · " (info.auditorium.details.name) }
+                (showtime_form(&state, &page, &values_of(&info, page.tz), Some(id)).await)
+            };
+            respond(&page, StatusCode::OK, &page.t("admin-showtime-edit"), body)
+        }
+        Err(error) => errors::page_for(&page, Area::Admin, &error),
+    }
+}
+
+async fn update(
+    State(state): State<AppState>,
+    page: Page,
+    Path(raw): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    if let Err(response) = guard::require(&page, Permission::ManageCatalog) {
+        return *response;
+    }
+    let Ok(id) = raw.parse::<ShowtimeId>() else { return errors::not_found(&page, Area::Admin) };
+    let form = FormData(form);
+    let outcome = match showtime_body(&form, page.tz, state.currency().as_str()) {
+        Ok(mut body) => {
+            if let Some(fields) = body.as_object_mut() {
+                for fixed in ["film_id", "auditorium_id", "seating"] {
+                    fields.remove(fixed);
+                }
+            }
+            super::api::call(&state, &page, Method::PATCH, &format!("/showtimes/{id}"), Some(body))
+                .await
+                .map_err(|f| (f.status, f.message(&page)))
+        }
+        Err(message) => Err((StatusCode::UNPROCESSABLE_ENTITY, page.t(message))),
+    };
+    match outcome {
+        Ok(_) => {
+            let room = state
+                .storage
+                .showtime(id)
+                .await
+                .ok()
+                .flatten()
+                .map(|s| s.details.auditorium_id.to_string())
+                .unwrap_or_default();
+            Redirect::to(&format!("/admin/showtimes?auditorium={room}&week={}&notice=saved", form.get("date")))
+                .into_response()
+        }
+        Err((status, message)) => {
+            let body =
+                html! { (layout::notice(Tone::Error, &message)) (showtime_form(&state, &page, &form, Some(id)).await) };
+            respond(&page, status, &page.t("admin-showtime-edit"), body)
+        }
+    }
 }
 
 async fn cancel_form(State(state): State<AppState>, page: Page, Path(raw): Path<String>) -> Response {
