@@ -65,6 +65,16 @@ impl ShowtimeInfo {
         Ok(Self { showtime, film, auditorium })
     }
 
+    /// The showtime and its live seat map (from the actor).
+    ///
+    /// # Errors
+    /// As [`ShowtimeInfo::load`], and the engine's errors.
+    pub async fn load_with_map(state: &AppState, id: ShowtimeId) -> Result<(Self, SeatMapView), ApiError> {
+        let info = Self::load(state, id).await?;
+        let map = state.engine.seat_map(id).await?;
+        Ok((info, map))
+    }
+
     /// "Dune, Sat 5 Dec, 20:30".
     #[must_use]
     pub fn title(&self, page: &Page) -> String {
@@ -137,13 +147,9 @@ async fn render(
     notice: Option<Markup>,
     chosen: &[&str],
 ) -> Response {
-    let info = match ShowtimeInfo::load(state, id).await {
-        Ok(info) => info,
+    let (info, map) = match ShowtimeInfo::load_with_map(state, id).await {
+        Ok(loaded) => loaded,
         Err(error) => return errors::page_for(page, Area::Site, &error),
-    };
-    let map = match state.engine.seat_map(id).await {
-        Ok(map) => map,
-        Err(error) => return errors::page_for(page, Area::Site, &ApiError::from(error)),
     };
     let current = match page.customer() {
         Some(customer) => state.engine.current_hold(id, customer).await.ok().flatten(),

@@ -16,24 +16,8 @@ fn client() -> reqwest::Client {
 /// A browser session of a verified customer: `(Cookie header, CSRF token)`.
 async fn session(app: &TestApp, email: &str) -> (String, String) {
     let (_, body) = app.create_customer("Web", email).await;
-    let email = body["account"]["email"].as_str().expect("email");
-    let response = app
-        .request(Method::POST, "/api/v1/auth/login")
-        .json(&json!({"email": email, "password": CUSTOMER_PASSWORD, "session": true}))
-        .send()
-        .await
-        .expect("login");
-    let cookie = response
-        .headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("boxoffice_session="))
-        .and_then(|v| v.split(';').next())
-        .expect("session cookie")
-        .to_owned();
-    let answer = expect_json(response, StatusCode::OK).await;
-    (cookie, answer["csrf_token"].as_str().expect("csrf").to_owned())
+    let email = body["account"]["email"].as_str().expect("email").to_owned();
+    sign_in(app, &email, CUSTOMER_PASSWORD).await
 }
 
 /// A showtime tomorrow in a 2 × 4 auditorium with the given full price (minor units).

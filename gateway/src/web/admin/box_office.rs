@@ -71,13 +71,9 @@ async fn render(
     notice: Option<Markup>,
     chosen: &[&str],
 ) -> Response {
-    let info = match ShowtimeInfo::load(state, id).await {
-        Ok(info) => info,
+    let (info, map) = match ShowtimeInfo::load_with_map(state, id).await {
+        Ok(loaded) => loaded,
         Err(error) => return errors::page_for(page, Area::Admin, &error),
-    };
-    let map = match state.engine.seat_map(id).await {
-        Ok(map) => map,
-        Err(error) => return errors::page_for(page, Area::Admin, &error.into()),
     };
     let prices = &info.showtime.details.prices;
     let body = html! {

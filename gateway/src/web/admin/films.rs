@@ -33,9 +33,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/films/{id}/delete", get(delete_form).post(delete))
 }
 
-fn respond(page: &Page, status: StatusCode, title: &str, body: Markup) -> Response {
-    layout::respond(status, layout::shell(page, Area::Admin, title, html! { h1 { (title) } (body) }))
-}
+use super::widgets::respond;
 
 async fn list(State(state): State<AppState>, page: Page, Query(notice): Query<NoticeQuery>) -> Response {
     if let Err(response) = guard::require(&page, Permission::ManageCatalog) {

@@ -39,9 +39,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/audit", get(audit))
 }
 
-fn respond(page: &Page, status: StatusCode, title: &str, body: Markup) -> Response {
-    layout::respond(status, layout::shell(page, Area::Admin, title, html! { h1 { (title) } (body) }))
-}
+use super::widgets::respond;
 
 /// `?q=&page=&notice=`.
 #[derive(Debug, Default, Deserialize)]

@@ -43,9 +43,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/showtimes/{id}/cancel", get(cancel_form).post(cancel))
 }
 
-fn respond(page: &Page, status: StatusCode, title: &str, body: Markup) -> Response {
-    layout::respond(status, layout::shell(page, Area::Admin, title, html! { h1 { (title) } (body) }))
-}
+use super::widgets::respond;
 
 /// `?auditorium=&week=YYYY-MM-DD&notice=`.
 #[derive(Debug, Default, Deserialize)]

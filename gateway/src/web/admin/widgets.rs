@@ -1,10 +1,18 @@
 //! Form pieces the console's pages share: labelled inputs, the delete confirmation, the
 //! notice after a redirect, and comma-separated lists.
 
+use axum::http::StatusCode;
+use axum::response::Response;
 use maud::{Markup, html};
 
 use crate::web::context::Page;
-use crate::web::layout::{self, Tone};
+use crate::web::layout::{self, Area, Tone};
+
+/// A console page: the title as its heading, then `body`.
+#[must_use]
+pub fn respond(page: &Page, status: StatusCode, title: &str, body: Markup) -> Response {
+    layout::respond(status, layout::shell(page, Area::Admin, title, html! { h1 { (title) } (body) }))
+}
 
 /// A labelled text-like input.
 #[must_use]
