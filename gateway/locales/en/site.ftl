@@ -46,7 +46,7 @@ tickets-count = { $count ->
 
 seats-prices = Prices
 seats-choose = Choose your seats
-seats-choose-hint = Up to { $max } seats. Use Tab to move between seats and Space to pick one.
+seats-choose-hint = Up to { $max } seats. Move between seats with the arrow keys (or Tab) and pick one with Space.
 seats-screen = SCREEN
 seats-legend = Legend
 seats-live = The seat map updates live.

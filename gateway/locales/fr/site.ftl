@@ -46,7 +46,7 @@ tickets-count = { $count ->
 
 seats-prices = Tarifs
 seats-choose = Choisissez vos places
-seats-choose-hint = Jusqu’à { $max } places. Tab pour passer d’une place à l’autre, Espace pour en choisir une.
+seats-choose-hint = Jusqu’à { $max } places. Les flèches (ou Tab) passent d’une place à l’autre, Espace en choisit une.
 seats-screen = ÉCRAN
 seats-legend = Légende
 seats-live = Le plan de salle se met à jour en direct.

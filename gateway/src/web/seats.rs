@@ -313,7 +313,8 @@ pub fn seat_grid(page: &Page, map: &SeatMapView, chosen: &[&str], field: &str) -
                         div class=(format!("seat {} {}", kind_class(seat.kind), status_class(seat.status)))
                             style=(format!("grid-row:{};grid-column:{}", seat.row_index + 1, seat.column + 2)) {
                             input type="checkbox" name=(field) value=(seat.label) id=(format!("seat-{}", seat.label))
-                                data-label=(seat.label) aria-label=(seat_label(page, seat))
+                                data-label=(seat.label) data-row=(seat.row_index) data-col=(seat.column)
+                                aria-label=(seat_label(page, seat))
                                 checked[checked] disabled[!free];
                             span aria-hidden="true" { (seat.number) }
                         }

@@ -68,6 +68,17 @@ async fn a_customer_registers_books_with_a_live_seat_map_and_cancels() {
     wait_until(&watcher, "the live feed", "document.getElementById('live-status').textContent.length > 0").await;
     let label = find(&alice, "#seat-B3").await.attr("aria-label").await.expect("attr").unwrap_or_default();
     assert_eq!(label, "Row B, seat 3, wheelchair space, free");
+    // The keyboard: arrow keys move between seats.
+    find(&watcher, "#seat-A1").await.send_keys("\u{E014}").await.expect("arrow right");
+    wait_until(&watcher, "focus on A2", "document.activeElement.id === 'seat-A2'").await;
+    find(&watcher, "#seat-A2").await.send_keys("\u{E015}").await.expect("arrow down");
+    wait_until(&watcher, "focus on B2", "document.activeElement.id === 'seat-B2'").await;
+    wait_until(
+        &watcher,
+        "one seat in the Tab order",
+        "document.querySelectorAll('[data-seatmap] input[tabindex=\"0\"]').length === 1",
+    )
+    .await;
 
     // Hold two seats: the watcher sees them taken without reloading.
     click(&alice, "#seat-A1").await;
