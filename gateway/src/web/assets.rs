@@ -52,14 +52,19 @@ pub fn poster_svg(slug: &str) -> String {
     let hash = slug.bytes().fold(2_166_136_261_u32, |h, b| (h ^ u32::from(b)).wrapping_mul(16_777_619));
     let hue = hash % 360;
     let hue2 = (hue + 40 + (hash >> 9) % 80) % 360;
-    let words: Vec<String> = slug
-        .split('-')
-        .filter(|w| !w.is_empty())
-        .map(|w| {
-            let mut chars = w.chars();
-            chars.next().map(|c| c.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
-        })
-        .collect();
+    let mut words: Vec<String> = Vec::new();
+    for w in slug.split('-').filter(|w| !w.is_empty()) {
+        match (w, words.last_mut()) {
+            // "keeper-s" was "Keeper's".
+            ("s", Some(last)) => last.push_str("'s"),
+            _ => {
+                let mut chars = w.chars();
+                words.push(
+                    chars.next().map(|c| c.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default(),
+                );
+            }
+        }
+    }
     // Two words a line, at most four lines.
     let lines: Vec<String> = words.chunks(2).take(4).map(|c| c.join(" ")).collect();
     let mut text = String::new();
@@ -84,6 +89,7 @@ mod tests {
         assert!(!valid_slug(""));
         let svg = poster_svg("the-long-night");
         assert!(svg.contains(">The Long</text>") && svg.contains(">Night</text>"), "{svg}");
+        assert!(poster_svg("the-keeper-s-daughter").contains(">The Keeper's</text>"));
         assert_eq!(poster_svg("a"), poster_svg("a"));
         assert_ne!(poster_svg("a"), poster_svg("b"));
     }

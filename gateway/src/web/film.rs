@@ -123,7 +123,7 @@ fn details(page: &Page, film: &Film) -> Markup {
                     @if let Some(rating) = &d.age_rating { dt { (page.t("film-rating")) } dd { (rating) } }
                     @if !d.spoken_languages.is_empty() { dt { (page.t("film-languages")) } dd { (languages(&d.spoken_languages)) } }
                     @if !d.subtitle_languages.is_empty() { dt { (page.t("film-subtitles")) } dd { (languages(&d.subtitle_languages)) } }
-                    @if let Some(date) = d.release_date { dt { (page.t("film-release-date")) } dd { (format::day(page.language(), date)) } }
+                    @if let Some(date) = d.release_date { dt { (page.t("film-release-date")) } dd { (format::date_with_year(page.language(), date)) } }
                 }
                 @if !d.synopsis.is_empty() { p { (d.synopsis) } }
                 @if let Some(trailer) = &d.trailer_url {

@@ -70,6 +70,17 @@ pub fn day(language: Language, date: NaiveDate) -> String {
     }
 }
 
+/// `5 Dec 2026` / `5 déc. 2026`: a date far from today (release dates).
+#[must_use]
+pub fn date_with_year(language: Language, date: NaiveDate) -> String {
+    let month = date.month0() as usize;
+    let name = match language {
+        Language::En => EN_MONTHS[month],
+        Language::Fr => FR_MONTHS[month],
+    };
+    format!("{} {name} {}", date.day(), date.year())
+}
+
 /// `Sat 5 Dec, 20:30`.
 #[must_use]
 pub fn day_and_time(language: Language, tz: Tz, at: Timestamp) -> String {
@@ -116,5 +127,8 @@ mod tests {
         assert_eq!(day_and_time(Language::En, tz, at), "Sat 5 Dec, 20:30");
         assert_eq!(day_and_time(Language::Fr, tz, at), "sam. 5 déc., 20:30");
         assert_eq!(duration(155), "2 h 35");
+        let date = NaiveDate::from_ymd_opt(2025, 9, 12).expect("date");
+        assert_eq!(date_with_year(Language::En, date), "12 Sep 2025");
+        assert_eq!(date_with_year(Language::Fr, date), "12 sept. 2025");
     }
 }

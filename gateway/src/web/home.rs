@@ -312,7 +312,7 @@ pub fn film_card(page: &Page, film: &Film) -> Markup {
                     @if let Some(rating) = &d.age_rating { " · " (rating) }
                 }
                 @if let Some(date) = d.release_date {
-                    p class="meta" { (page.tr.with("film-release", &[("date", Arg::Text(&format::day(page.language(), date)))])) }
+                    p class="meta" { (page.tr.with("film-release", &[("date", Arg::Text(&format::date_with_year(page.language(), date)))])) }
                 }
             }
         }
