@@ -6,7 +6,9 @@
 //!   conditional on the balance (storage) → confirm the booking (actor, durable) → if the
 //!   confirmation fails, refund (storage).
 //! - **cancellation**: cancel the booking and free its seats (actor, durable) → refund
-//!   (storage).
+//!   (storage). A store whose journal write records the refund itself
+//!   ([`Storage::refunds_cancellations`]: SQLite) makes both one atomic write, and the
+//!   engine skips the second step.
 //!
 //! A crash between two steps leaves a payment without a booking, or a cancelled booking
 //! without a refund; [`Engine::settle_unsettled_payments`] (at start, then periodically)
@@ -304,7 +306,7 @@ impl Engine {
             amount,
             kind: LedgerKind::Refund,
             reference: LedgerEntry::refund_reference(payment),
-            memo: format!("refund of payment {payment}"),
+            memo: LedgerEntry::refund_memo(payment),
             at: self.shared.clock.now(),
         };
         if let Err(e) = self.ledger(&entry).await {
@@ -337,7 +339,9 @@ impl Engine {
         let cancelled: CancelledBooking = self
             .call(found.record.showtime_id, |reply| Command::Cancel { booking_id: booking, requester, reply })
             .await?;
-        self.refund(cancelled.customer, cancelled.payment_id, cancelled.total).await;
+        if !self.storage().refunds_cancellations() {
+            self.refund(cancelled.customer, cancelled.payment_id, cancelled.total).await;
+        }
         found.status = BookingStatus::Cancelled;
         found.cancelled_at = Some(self.shared.clock.now());
         found.cancel_reason =
@@ -351,8 +355,11 @@ impl Engine {
     /// `ShowtimeNotFound`, `StorageUnavailable`.
     pub async fn cancel_showtime(&self, showtime: ShowtimeId) -> Result<ShowtimeCancellation, EngineError> {
         let closed = self.call(showtime, |reply| Command::Close { reply }).await?;
-        for b in &closed.bookings {
-            self.refund(b.customer, b.payment_id, b.total).await;
+        // A store that refunds cancellations in the journal write already did.
+        if !self.storage().refunds_cancellations() {
+            for b in &closed.bookings {
+                self.refund(b.customer, b.payment_id, b.total).await;
+            }
         }
         let bookings_refunded = u32::try_from(closed.bookings.len()).unwrap_or(u32::MAX);
         Ok(ShowtimeCancellation { bookings_refunded, holds_ended: closed.holds_ended })

@@ -159,6 +159,14 @@ pub trait Storage: Send + Sync + 'static {
     fn ordered_journal_writes(&self) -> bool {
         false
     }
+    /// Whether a journal write that cancels a booking ([`SeatEvent::BookingCancelled`]) also
+    /// records its refund (`refund:<payment id>`, the booking's total, to the booking's
+    /// customer) in the same atomic write. A backend that does so spares the engine a second
+    /// write per cancellation; one that does not (the default) leaves the refund to the
+    /// engine, which records it right after the cancellation is durable.
+    fn refunds_cancellations(&self) -> bool {
+        false
+    }
 
     // ---- showtime ownership (several engine nodes; see [`ownership`]) ----
     /// Takes ownership of a showtime for `node`: the showtime's epoch becomes one more than

@@ -67,6 +67,12 @@ impl LedgerEntry {
     pub fn refund_reference(payment: PaymentId) -> String {
         format!("refund:{payment}")
     }
+
+    /// The statement line of the refund of a payment.
+    #[must_use]
+    pub fn refund_memo(payment: PaymentId) -> String {
+        format!("refund of payment {payment}")
+    }
 }
 
 /// What applying a ledger entry did.

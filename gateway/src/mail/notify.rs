@@ -7,7 +7,8 @@
 //! storage read pool; a full queue drops the notice, logged and counted.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use boxoffice_storage::{AccountId, Accounts, Booking, CancelReason, ShowtimeId, Storage, Timestamp};
@@ -33,6 +34,7 @@ enum Notice {
 #[derive(Clone, Debug)]
 pub struct Notices {
     queue: mpsc::Sender<Notice>,
+    dropped: Arc<DropLog>,
 }
 
 impl std::fmt::Debug for Notice {
@@ -54,14 +56,42 @@ impl Notices {
         let (queue, receiver) = mpsc::channel(capacity.max(1));
         let worker = Worker { storage, accounts, mailer, from, cache: HashMap::new() };
         tokio::spawn(worker.run(receiver));
-        Self { queue }
+        Self { queue, dropped: Arc::default() }
     }
 
     fn push(&self, notice: Notice) {
         if self.queue.try_send(notice).is_err() {
             metrics::counter!("boxoffice_mail_dropped_total", "kind" => "booking_notice").increment(1);
-            tracing::error!("booking email queue full (or stopped); notice dropped");
+            // One line a second at most: under a rush every booking would log one.
+            if let Some(dropped) = self.dropped.record() {
+                tracing::error!(dropped, "booking email queue full (or stopped); notices dropped");
+            }
         }
+    }
+}
+
+/// Counts dropped notices and says when to log them: at most once per second.
+#[derive(Debug, Default)]
+struct DropLog {
+    /// Drops not yet logged.
+    pending: AtomicU64,
+    /// When the last line was logged, in milliseconds since `epoch`.
+    logged_at_ms: AtomicU64,
+    epoch: OnceLock<Instant>,
+}
+
+impl DropLog {
+    /// Counts one drop; `Some(n)` when a line is due now, with the drops it covers.
+    fn record(&self) -> Option<u64> {
+        self.pending.fetch_add(1, Ordering::Relaxed);
+        let epoch = *self.epoch.get_or_init(Instant::now);
+        let now_ms = u64::try_from(epoch.elapsed().as_millis()).unwrap_or(u64::MAX).saturating_add(1_000);
+        let last = self.logged_at_ms.load(Ordering::Relaxed);
+        if now_ms.saturating_sub(last) < 1_000 {
+            return None;
+        }
+        self.logged_at_ms.compare_exchange(last, now_ms, Ordering::Relaxed, Ordering::Relaxed).ok()?;
+        Some(self.pending.swap(0, Ordering::Relaxed))
     }
 }
 
@@ -162,5 +192,19 @@ impl Worker {
         }
         self.cache.insert(id, (Instant::now(), line.clone()));
         Some(line)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DropLog;
+
+    #[test]
+    fn the_first_drop_is_logged_and_the_next_ones_wait_for_the_second() {
+        let log = DropLog::default();
+        assert_eq!(log.record(), Some(1), "the first drop is logged at once");
+        assert_eq!(log.record(), None, "then at most once a second");
+        assert_eq!(log.record(), None);
+        assert_eq!(log.pending.load(std::sync::atomic::Ordering::Relaxed), 2, "the unlogged drops are counted");
     }
 }

@@ -147,6 +147,10 @@ impl Storage for SqliteStorage {
         true
     }
 
+    fn refunds_cancellations(&self) -> bool {
+        true
+    }
+
     #[tracing::instrument(level = "debug", skip_all, fields(showtime_id = %showtime, node))]
     async fn acquire_showtime(&self, showtime: ShowtimeId, node: &str) -> StorageResult<u64> {
         let (node, at) = (node.to_owned(), Timestamp::now());

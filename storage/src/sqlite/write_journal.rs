@@ -1,12 +1,18 @@
-//! Journal appends and the booking rows they imply, in one savepoint: all or nothing.
+//! Journal appends and what they imply (booking rows, the refund of a cancelled booking),
+//! in one savepoint: all or nothing.
 
 use rusqlite::{Connection, params};
 
-use super::convert::{DbResultExt, constraint_violation, db_error, enum_text, to_i64, to_json, to_u64};
+use super::convert::{
+    DbResultExt, constraint_violation, db_error, enum_text, parse_currency, parse_text, to_i64, to_json, to_u64,
+};
+use super::write_wallet::apply_ledger;
 use crate::error::{StorageError, StorageResult};
-use crate::ids::{BookingId, ShowtimeId};
+use crate::ids::{BookingId, PaymentId, ShowtimeId};
 use crate::journal::{BookingRecord, CancelReason, JournalEntry, SeatEvent};
+use crate::money::Money;
 use crate::time::Timestamp;
+use crate::wallet::{LedgerEntry, LedgerKind};
 
 /// Checks that a batch is consecutive; `SequenceConflict` at the first gap.
 pub(crate) fn check_consecutive(entries: &[JournalEntry]) -> StorageResult<()> {
@@ -76,8 +82,9 @@ fn insert_booking(conn: &Connection, booking: &BookingRecord) -> StorageResult<(
     }
 }
 
-/// Marks a confirmed booking cancelled. Cancelling it again keeps the first cancellation;
-/// `NotFound` if there is no such booking.
+/// Marks a confirmed booking cancelled and records its refund in the same savepoint (the
+/// ledger key `refund:<payment id>` makes it happen once). Cancelling it again keeps the
+/// first cancellation and refunds nothing more; `NotFound` if there is no such booking.
 fn cancel_booking(conn: &Connection, id: BookingId, reason: CancelReason, at: Timestamp) -> StorageResult<()> {
     let id_text = id.to_string();
     let changed = conn
@@ -89,7 +96,7 @@ fn cancel_booking(conn: &Connection, id: BookingId, reason: CancelReason, at: Ti
         .execute(params![id_text, at.as_millis(), enum_text(&reason)?])
         .db()?;
     if changed > 0 {
-        return Ok(());
+        return refund_cancelled(conn, &id_text, at);
     }
     let exists: bool = conn
         .prepare_cached("SELECT EXISTS (SELECT 1 FROM bookings WHERE id = ?1)")
@@ -97,4 +104,23 @@ fn cancel_booking(conn: &Connection, id: BookingId, reason: CancelReason, at: Ti
         .query_row(params![id_text], |row| row.get(0))
         .db()?;
     if exists { Ok(()) } else { Err(StorageError::NotFound { entity: "booking", id: id_text }) }
+}
+
+/// Credits a just-cancelled booking's total back to its customer.
+fn refund_cancelled(conn: &Connection, booking_id: &str, at: Timestamp) -> StorageResult<()> {
+    let (customer, payment, minor, currency): (String, String, i64, String) = conn
+        .prepare_cached("SELECT customer_id, payment_id, total_minor, currency FROM bookings WHERE id = ?1")
+        .db()?
+        .query_row(params![booking_id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))
+        .db()?;
+    let payment: PaymentId = parse_text("payment id", &payment)?;
+    let entry = LedgerEntry {
+        customer_id: parse_text("customer id", &customer)?,
+        amount: Money::new(minor, parse_currency(&currency)?),
+        kind: LedgerKind::Refund,
+        reference: LedgerEntry::refund_reference(payment),
+        memo: LedgerEntry::refund_memo(payment),
+        at,
+    };
+    apply_ledger(conn, &entry).map(|_| ())
 }

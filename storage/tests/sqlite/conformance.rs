@@ -42,6 +42,7 @@ mod cases {
         journal_sequence_conflict,
         bookings_from_journal,
         unsettled_payments,
+        cancellation_refunds_atomically,
         ownership_epochs,
         fenced_journal_writes,
         journal_tail_after,
