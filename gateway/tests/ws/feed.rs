@@ -1,5 +1,6 @@
 //! Subscriptions: a snapshot, then every durable change with consecutive sequence numbers;
-//! resume with exactly the missed changes, or a snapshot when too far behind.
+//! resume with exactly the missed changes, or a snapshot when too far behind; with
+//! `coalesce`, the same changes, several to a `changes` message, in order and without a gap.
 
 use reqwest::Method;
 use serde_json::json;
