@@ -199,7 +199,7 @@ impl Feed {
 
 mod encode;
 
-pub use self::encode::{ChangeKind, encode_snapshot, status_char};
+pub use self::encode::{ChangeKind, encode_changes, encode_snapshot, status_char};
 use self::encode::{encode_change, touched_seats};
 
 #[cfg(test)]

@@ -51,12 +51,20 @@
       lastSeq = msg.seq;
       announce(map.getAttribute("data-word-live"));
     } else if (msg.type === "change" && msg.showtime_id === showtime) {
-      (msg.seats || []).forEach(function (seat) {
-        var input = byLabel[seat.label];
-        if (input) { setStatus(input, seat.status); }
-      });
-      lastSeq = msg.seq;
+      applyChange(msg);
+    } else if (msg.type === "changes" && msg.showtime_id === showtime) {
+      // Several consecutive changes in one message (we subscribe with coalesce), in order.
+      (msg.changes || []).forEach(applyChange);
     }
+  }
+
+  function applyChange(change) {
+    if (lastSeq !== null && change.seq <= lastSeq) { return; }
+    (change.seats || []).forEach(function (seat) {
+      var input = byLabel[seat.label];
+      if (input) { setStatus(input, seat.status); }
+    });
+    lastSeq = change.seq;
   }
 
   // Arrow keys move between seats (one seat is in the Tab order, the "roving" one), so a
@@ -108,7 +116,7 @@
     socket = new WebSocket(scheme + location.host + "/ws");
     socket.onopen = function () {
       retry = 1000;
-      var request = { v: 1, type: "subscribe", id: "page", showtime_id: showtime };
+      var request = { v: 1, type: "subscribe", id: "page", showtime_id: showtime, coalesce: true };
       if (lastSeq !== null) { request.since = lastSeq; }
       send(request);
     };

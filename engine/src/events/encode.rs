@@ -1,6 +1,7 @@
 //! Rendering and encoding of the feed's messages: a journal entry as a client-facing
-//! `change` (seat labels, statuses, counts; never an id of a customer, hold or booking), and
-//! the compact `snapshot`.
+//! `change` (seat labels, statuses, counts; never an id of a customer, hold or booking),
+//! the compact `snapshot`, and `changes`, several consecutive `change` messages of one
+//! showtime in one message (built by concatenating their encoded bytes).
 
 use boxoffice_storage::{HoldEnd, JournalEntry, LayoutSpec, SeatEvent, SeatIndex, ShowtimeId, Timestamp};
 use bytes::Bytes;
@@ -158,6 +159,37 @@ pub fn encode_snapshot(view: &SeatMapView, layout: Option<&LayoutSpec>) -> Bytes
         seats,
     };
     to_bytes(&message)
+}
+
+/// The `changes` message: `changes` (consecutive `change` messages of `showtime_id`, in
+/// order, at least one) in one message, `{"v":1,"type":"changes","showtime_id":…,
+/// "from":<first seq>,"seq":<last seq>,"changes":[<change>,…]}`. The changes' encoded
+/// bytes are copied as they are, never re-serialized; the header goes first so that a
+/// client can read `from` and `seq` without parsing the array.
+///
+/// The caller guarantees the sequence numbers are consecutive (a gap here would be a bug
+/// of the caller; the connection's forwarder checks every change it takes).
+#[must_use]
+pub fn encode_changes(showtime_id: ShowtimeId, changes: &[super::Change]) -> Bytes {
+    let (Some(first), Some(last)) = (changes.first(), changes.last()) else {
+        return Bytes::new();
+    };
+    debug_assert!(changes.windows(2).all(|w| w[1].seq == w[0].seq + 1), "coalesced changes are consecutive");
+    let body: usize = changes.iter().map(|c| c.json.len() + 1).sum();
+    let header = format!(
+        r#"{{"v":{PROTOCOL_VERSION},"type":"changes","showtime_id":"{showtime_id}","from":{},"seq":{},"changes":["#,
+        first.seq, last.seq
+    );
+    let mut out = Vec::with_capacity(header.len() + body + 2);
+    out.extend_from_slice(header.as_bytes());
+    for (i, change) in changes.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(&change.json);
+    }
+    out.extend_from_slice(b"]}");
+    Bytes::from(out)
 }
 
 /// The snapshot character of a seat status.

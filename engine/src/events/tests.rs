@@ -99,6 +99,32 @@ fn a_change_names_seats_and_counts_but_no_ids() {
 }
 
 #[test]
+fn coalesced_changes_are_the_change_messages_in_one_array() {
+    let info = info();
+    let entries = journal(&info, 3);
+    let mut feed = Feed::new(16, 16);
+    let mut durable = SeatMap::new(&info);
+    let mut sub = feed.subscribe(info.id, None, 0, snap(&durable, &info));
+    for e in &entries {
+        feed.apply_and_publish(&info, &mut durable, e).expect("applies");
+    }
+    let changes: Vec<Change> = std::iter::from_fn(|| sub.receiver.try_recv().ok()).collect();
+    assert_eq!(changes.len(), 3);
+    let v: Value = serde_json::from_slice(&encode_changes(info.id, &changes)).expect("valid JSON");
+    assert_eq!((v["v"].as_u64(), v["type"].as_str()), (Some(1), Some("changes")));
+    assert_eq!(v["showtime_id"], info.id.to_string());
+    assert_eq!((v["from"].as_u64(), v["seq"].as_u64()), (Some(1), Some(3)));
+    let inner: Vec<Value> = changes.iter().map(|c| serde_json::from_slice(&c.json).expect("json")).collect();
+    assert_eq!(v["changes"], Value::Array(inner), "each element is the change message as sent alone");
+    let one: Value = serde_json::from_slice(&encode_changes(info.id, &changes[1..2])).expect("json");
+    assert_eq!(
+        (one["from"].as_u64(), one["seq"].as_u64(), one["changes"][0]["seq"].as_u64()),
+        (Some(2), Some(2), Some(2))
+    );
+    assert!(encode_changes(info.id, &[]).is_empty());
+}
+
+#[test]
 fn a_snapshot_is_encoded_once_per_sequence_number() {
     let info = info();
     let mut feed = Feed::new(16, 16);

@@ -4,6 +4,11 @@
 //!
 //! Handshakes run in their own tasks (at most [`HANDSHAKES_MAX`] at once, each under
 //! [`HANDSHAKE_TIMEOUT`]), so a slow or silent client never blocks accepting others.
+//!
+//! Every accepted socket has `TCP_NODELAY` (Nagle's algorithm off): the WebSocket writer
+//! already batches what is ready into one write, and with Nagle a small write that follows
+//! an unacknowledged one waits for the peer's (possibly delayed, ~40 ms) ACK, which was
+//! the fan-out's tail (`docs/benchmarks.md`, WebSocket capacity).
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -93,6 +98,7 @@ async fn accept_loop(
                 continue;
             }
         };
+        no_delay(&stream);
         let Ok(permit) = Arc::clone(&permits).acquire_owned().await else { return };
         let (acceptor, ready) = (acceptor.clone(), ready.clone());
         tokio::spawn(async move {
@@ -136,14 +142,27 @@ pub async fn serve(
     tls: Option<Arc<ServerConfig>>,
     stop: CancellationToken,
 ) -> std::io::Result<()> {
+    use axum::serve::ListenerExt as _;
     let make = app.into_make_service_with_connect_info::<SocketAddr>();
     match tls {
-        None => axum::serve(listener, make).with_graceful_shutdown(stop.cancelled_owned()).await,
+        None => axum::serve(no_delay_listener(listener), make).with_graceful_shutdown(stop.cancelled_owned()).await,
         Some(config) => {
-            use axum::serve::ListenerExt as _;
             let listener = TlsListener::new(listener, config, stop.clone())?.tap_io(|_| {});
             axum::serve(listener, make).with_graceful_shutdown(stop.cancelled_owned()).await
         }
+    }
+}
+
+/// `listener`, with `TCP_NODELAY` on every socket it accepts.
+fn no_delay_listener(listener: TcpListener) -> axum::serve::TapIo<TcpListener, fn(&mut TcpStream)> {
+    use axum::serve::ListenerExt as _;
+    listener.tap_io(|tcp| no_delay(tcp))
+}
+
+/// Turns Nagle's algorithm off on an accepted socket (a failure only costs latency).
+fn no_delay(stream: &TcpStream) {
+    if let Err(error) = stream.set_nodelay(true) {
+        tracing::debug!(%error, "cannot set TCP_NODELAY");
     }
 }
 
@@ -173,6 +192,17 @@ mod tests {
     use axum::http::HeaderValue;
 
     use super::*;
+
+    #[tokio::test]
+    async fn accepted_sockets_have_nagle_off() {
+        use axum::serve::Listener as _;
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let address = listener.local_addr().expect("address");
+        let mut listener = no_delay_listener(listener);
+        let ((accepted, _), client) = tokio::join!(listener.accept(), TcpStream::connect(address));
+        assert!(client.is_ok_and(|c| !c.nodelay().unwrap_or(true)), "a plain client socket has Nagle on");
+        assert!(accepted.nodelay().expect("TCP_NODELAY readable"), "the server's socket has it off");
+    }
 
     #[test]
     fn redirects_keep_host_and_path() {

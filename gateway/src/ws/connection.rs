@@ -44,10 +44,20 @@ pub enum Outbound {
     Text(Utf8Bytes),
     /// A new subscription and its `subscribed` answer: the writer sends the answer, the
     /// start (snapshot or missed changes), then the live changes.
-    Subscribe(Box<(Subscription, Utf8Bytes)>),
+    Subscribe(Box<Subscribe>),
     /// The writer stops forwarding the showtime, then sends the `unsubscribed` answer: no
     /// change of it follows the answer.
     Unsubscribe(Box<(ShowtimeId, Utf8Bytes)>),
+}
+
+/// A subscription for the writer to forward.
+pub struct Subscribe {
+    /// The engine's subscription (start and live receiver).
+    pub subscription: Subscription,
+    /// Whether changes that are ready together go out as one `changes` message.
+    pub coalesce: bool,
+    /// The `subscribed` answer, sent before the start.
+    pub ack: Utf8Bytes,
 }
 
 /// Serves one upgraded connection until it closes. Without a `permit` (the server is
@@ -316,8 +326,8 @@ impl Writer {
             return Poll::Ready(match outbound {
                 Some(Outbound::Text(text)) => Next::Send(Message::Text(text)),
                 Some(Outbound::Subscribe(subscribe)) => {
-                    let (subscription, ack) = *subscribe;
-                    match Forward::new(subscription, self.resyncs_per_minute_max) {
+                    let Subscribe { subscription, coalesce, ack } = *subscribe;
+                    match Forward::new(subscription, coalesce, self.resyncs_per_minute_max) {
                         Ok(forward) => {
                             self.forwards.push(forward);
                             Next::Send(Message::Text(ack))

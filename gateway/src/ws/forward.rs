@@ -6,12 +6,17 @@
 //! connection, and the writer sends every change that is ready before it flushes.
 //!
 //! The engine's change messages are shared [`Bytes`](bytes::Bytes): forwarding one is a
-//! reference-count increment, never a re-encoding. A forward is the second guard against
-//! gaps (the engine's feed is the first): it tracks the last sequence number queued and
-//! never sends a change that does not follow it; a lag, a gap or a stopped actor makes it
-//! resume from that number (the missed changes, or a snapshot). Resumes are rate-limited; a
-//! client that keeps lagging is closed as a slow consumer. The showtime actor never waits
-//! for any of it.
+//! reference-count increment, never a re-encoding. A subscription that asked for
+//! **coalescing** (`subscribe` with `"coalesce": true`) gets the changes that are ready
+//! together (a burst, or a resume's missed changes) as one `changes` message, at most
+//! [`COALESCE_BYTES_MAX`] bytes of changes: the changes' bytes concatenated, one frame
+//! instead of several for the server to write and the client to read.
+//!
+//! A forward is the second guard against gaps (the engine's feed is the first): it tracks
+//! the last sequence number queued and never sends a change that does not follow it; a
+//! lag, a gap or a stopped actor makes it resume from that number (the missed changes, or
+//! a snapshot). Resumes are rate-limited; a client that keeps lagging is closed as a slow
+//! consumer. The showtime actor never waits for any of it.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -19,6 +24,7 @@ use std::task::{Context, Poll, ready};
 use std::time::{Duration, Instant};
 
 use axum::extract::ws::Utf8Bytes;
+use boxoffice_engine::events::encode_changes;
 use boxoffice_engine::{Change, Engine, EngineError, Subscription, SubscriptionStart};
 use boxoffice_storage::ShowtimeId;
 use tokio::sync::broadcast::{self, error::RecvError};
@@ -29,6 +35,21 @@ use super::rate::TokenBucket;
 
 /// Tries to resubscribe after the actor stopped, before giving up.
 const RESUBSCRIBE_TRIES_MAX: u32 = 5;
+
+/// Most bytes of change messages coalesced into one `changes` message. A connection's write
+/// buffer keeps the capacity of the largest frame it ever wrote, so this stays within the
+/// buffer's usual size ([`super::WRITE_BUFFER_BYTES`]).
+pub const COALESCE_BYTES_MAX: usize = super::WRITE_BUFFER_BYTES;
+
+/// Most changes coalesced into one `changes` message.
+pub const COALESCE_CHANGES_MAX: usize = 64;
+
+/// What a forward sends next: a message as it is (a snapshot), or a change (which may be
+/// coalesced with the ones after it).
+enum Item {
+    Text(Utf8Bytes),
+    Change(Change),
+}
 
 /// A received change and the receiver, handed back for the next one.
 type Received = (Result<Change, RecvError>, broadcast::Receiver<Change>);
@@ -55,7 +76,11 @@ pub struct Forward {
     /// The last sequence number queued for the client.
     at: u64,
     /// Messages of the start still to send, in order.
-    start: Option<std::vec::IntoIter<Utf8Bytes>>,
+    start: Option<std::vec::IntoIter<Item>>,
+    /// An item taken while coalescing that did not fit; it goes next.
+    pending: Option<Item>,
+    /// Send the changes that are ready together as one `changes` message.
+    coalesce: bool,
     live: Live,
     resyncs: TokenBucket,
     failed_tries: u32,
@@ -63,16 +88,19 @@ pub struct Forward {
 
 impl Forward {
     /// A new subscription: `ack` (its `subscribed` answer) is sent by the caller; the start
-    /// follows, then live changes.
+    /// follows, then live changes. With `coalesce`, changes that are ready together go out
+    /// as one `changes` message.
     ///
     /// # Errors
     /// The engine's start is not valid UTF-8 or has a gap (a bug): close with `internal_error`.
-    pub fn new(subscription: Subscription, resyncs_per_minute_max: u32) -> Result<Self, CloseReason> {
+    pub fn new(subscription: Subscription, coalesce: bool, resyncs_per_minute_max: u32) -> Result<Self, CloseReason> {
         let per_second = f64::from(resyncs_per_minute_max) / 60.0;
         let mut forward = Forward {
             showtime: subscription.showtime_id,
             at: 0,
             start: None,
+            pending: None,
+            coalesce,
             live: Live::Receiving(ReusableBoxFuture::new(receive(subscription.receiver))),
             resyncs: TokenBucket::with_rate(per_second, resyncs_per_minute_max, Instant::now()),
             failed_tries: 0,
@@ -90,20 +118,59 @@ impl Forward {
     /// Whether the start is still being sent (it goes before anything else).
     #[must_use]
     pub fn starting(&self) -> bool {
-        self.start.is_some()
+        self.start.is_some() || self.pending.is_some()
     }
 
-    /// The next message for the client: the rest of the start, then live changes in order.
-    /// Resumes by itself after a lag, a gap or a stopped actor.
+    /// The next message for the client: the rest of the start, then live changes in order;
+    /// when coalescing, the changes that are ready (up to [`COALESCE_BYTES_MAX`] bytes and
+    /// [`COALESCE_CHANGES_MAX`] changes) in one `changes` message. Resumes by itself after
+    /// a lag, a gap or a stopped actor.
     ///
     /// # Errors
     /// The connection must close: a client that keeps lagging (`slow_consumer`), or the
     /// showtime cannot be resubscribed (`internal_error`).
     pub fn poll_next(&mut self, cx: &mut Context<'_>, engine: &Engine) -> Poll<Result<Utf8Bytes, CloseReason>> {
+        let first = match self.pending.take() {
+            Some(item) => item,
+            None => ready!(self.poll_item(cx, engine))?,
+        };
+        let first = match first {
+            Item::Text(text) => return Poll::Ready(Ok(text)),
+            Item::Change(change) if !self.coalesce => return Poll::Ready(text(change.json)),
+            Item::Change(change) => change,
+        };
+        let mut bytes = first.json.len();
+        let mut batch = vec![first];
+        while batch.len() < COALESCE_CHANGES_MAX {
+            // Pending: nothing more is ready (and the waker is registered for the next).
+            // An error closes the connection; the changes taken are not sent then.
+            let Poll::Ready(item) = self.poll_item(cx, engine) else { break };
+            match item? {
+                Item::Change(change)
+                    if bytes + change.json.len() < COALESCE_BYTES_MAX
+                        && batch.last().is_some_and(|last| change.seq == last.seq + 1) =>
+                {
+                    bytes += change.json.len() + 1;
+                    batch.push(change);
+                }
+                item => {
+                    self.pending = Some(item);
+                    break;
+                }
+            }
+        }
+        Poll::Ready(match batch.as_slice() {
+            [one] => text(one.json.clone()),
+            _ => text(encode_changes(self.showtime, &batch)),
+        })
+    }
+
+    /// The next item: the rest of the start, then live changes in order.
+    fn poll_item(&mut self, cx: &mut Context<'_>, engine: &Engine) -> Poll<Result<Item, CloseReason>> {
         loop {
             if let Some(start) = &mut self.start {
-                if let Some(text) = start.next() {
-                    return Poll::Ready(Ok(text));
+                if let Some(item) = start.next() {
+                    return Poll::Ready(Ok(item));
                 }
                 self.start = None;
             }
@@ -118,7 +185,7 @@ impl Forward {
                         Ok(change) if change.seq == self.at + 1 => {
                             next.set(receive(receiver));
                             self.at = change.seq;
-                            return Poll::Ready(text(change.json));
+                            return Poll::Ready(Ok(Item::Change(change)));
                         }
                         Ok(change) => {
                             let (showtime, at, seq) = (self.showtime, self.at, change.seq);
@@ -169,7 +236,7 @@ impl Forward {
         let messages = match start {
             SubscriptionStart::Snapshot { seq, json } => {
                 self.at = seq;
-                vec![text(json)?]
+                vec![Item::Text(text(json)?)]
             }
             SubscriptionStart::Resume { since, missed } => {
                 let mut at = since;
@@ -180,7 +247,7 @@ impl Forward {
                         return Err(CloseReason::Internal);
                     }
                     at = change.seq;
-                    messages.push(text(change.json)?);
+                    messages.push(Item::Change(change));
                 }
                 self.at = at;
                 messages

@@ -7,7 +7,7 @@ use boxoffice_engine::{HoldRequest, Requester, SubscriptionStart, TierChoice};
 use boxoffice_storage::{BookingId, CustomerId, HoldId, PaymentId, ShowtimeId};
 use serde_json::json;
 
-use super::connection::Outbound;
+use super::connection::{Outbound, Subscribe};
 use super::kiosk;
 use super::protocol::Body;
 use super::reply::{self, Failure};
@@ -26,7 +26,7 @@ impl Session {
     pub(super) async fn handle(&mut self, id: &str, body: Body) -> Answer {
         match body {
             Body::Auth { token, kiosk } => self.auth(id, &token, kiosk).await,
-            Body::Subscribe { showtime_id, since } => self.subscribe(id, showtime_id, since).await,
+            Body::Subscribe { showtime_id, since, coalesce } => self.subscribe(id, showtime_id, since, coalesce).await,
             Body::Unsubscribe { showtime_id } => {
                 if !self.subscriptions.remove(&showtime_id) {
                     return Err(Failure::protocol("not_subscribed", "not subscribed to this showtime"));
@@ -96,7 +96,7 @@ impl Session {
         answer("authenticated", id, fields)
     }
 
-    async fn subscribe(&mut self, id: &str, showtime: ShowtimeId, since: Option<u64>) -> Answer {
+    async fn subscribe(&mut self, id: &str, showtime: ShowtimeId, since: Option<u64>, coalesce: bool) -> Answer {
         if self.subscriptions.contains(&showtime) {
             return Err(Failure::protocol("already_subscribed", "already subscribed to this showtime"));
         }
@@ -109,11 +109,14 @@ impl Session {
             SubscriptionStart::Snapshot { .. } => "snapshot",
             SubscriptionStart::Resume { .. } => "resume",
         };
-        let fields = json!({"showtime_id": showtime, "start": start, "seq": subscription.start.seq()});
+        let mut fields = json!({"showtime_id": showtime, "start": start, "seq": subscription.start.seq()});
+        if coalesce {
+            fields["coalesce"] = json!(true);
+        }
         let ack = reply::message("subscribed", Some(id), fields);
         // The writer task sends the answer, the start, then the live changes.
         self.subscriptions.insert(showtime);
-        self.queue(Outbound::Subscribe(Box::new((subscription, ack)))).await;
+        self.queue(Outbound::Subscribe(Box::new(Subscribe { subscription, coalesce, ack }))).await;
         Ok(None)
     }
 

@@ -15,8 +15,10 @@
 //!
 //! Fan-out: each showtime actor encodes a change once and sends it on a bounded broadcast
 //! channel; every subscribed connection's writer task receives a reference to the same
-//! bytes and writes all that is ready before one flush, so a slow client only ever slows
-//! itself (it resumes, or is closed as a slow consumer).
+//! bytes and writes all that is ready before one flush (for subscriptions made with
+//! `coalesce`, the ready changes of a showtime as one `changes` message), so a slow client
+//! only ever slows itself (it resumes, or is closed as a slow consumer). Accepted sockets
+//! have `TCP_NODELAY` (`security::tls::serve`).
 
 pub mod close;
 pub mod connection;

@@ -44,6 +44,10 @@ pub enum Body {
         /// The last sequence number the client has.
         #[serde(default)]
         since: Option<u64>,
+        /// Changes that are ready together may come as one `changes` message (off by
+        /// default: clients that predate `changes` get one `change` message each).
+        #[serde(default)]
+        coalesce: bool,
     },
     /// Stop receiving a showtime's changes.
     Unsubscribe {

@@ -1,5 +1,6 @@
 //! Subscriptions: a snapshot, then every durable change with consecutive sequence numbers;
-//! resume with exactly the missed changes, or a snapshot when too far behind.
+//! resume with exactly the missed changes, or a snapshot when too far behind; with
+//! `coalesce`, the same changes, several to a `changes` message, in order and without a gap.
 
 use reqwest::Method;
 use serde_json::json;
@@ -139,4 +140,86 @@ async fn unsubscribe_stops_the_changes_and_errors_name_the_problem() {
     assert_eq!(pong["type"], "pong");
     assert_eq!(ws.pending(), 0, "no change after `unsubscribed`");
     assert_eq!(ws.request("unsubscribe", json!({"showtime_id": show})).await["code"], "not_subscribed");
+}
+
+/// Reads messages until change `last` has arrived; every change as a `change` value, in
+/// the order received (the elements of a `changes` message in their order), and how many
+/// `changes` messages carried more than one.
+async fn changes_until(ws: &mut Ws, show: &str, last: u64) -> (Vec<serde_json::Value>, usize) {
+    let (mut changes, mut coalesced) = (Vec::new(), 0);
+    while changes.last().and_then(|c: &serde_json::Value| c["seq"].as_u64()) != Some(last) {
+        let m = ws.recv().await;
+        match m["type"].as_str() {
+            Some("change") => changes.push(m),
+            Some("changes") => {
+                let inner = m["changes"].as_array().expect("an array").clone();
+                assert!(!inner.is_empty(), "{m}");
+                assert_eq!(m["showtime_id"], show);
+                assert_eq!(
+                    (m["from"].as_u64(), m["seq"].as_u64()),
+                    (inner[0]["seq"].as_u64(), inner.last().unwrap()["seq"].as_u64()),
+                    "{m}"
+                );
+                assert!(inner.iter().all(|c| c["type"] == "change" && c["showtime_id"] == show), "{m}");
+                let len = m.to_string().len();
+                assert!(len < boxoffice_gateway::ws::forward::COALESCE_BYTES_MAX + 256, "bounded: {len} bytes");
+                coalesced += usize::from(inner.len() > 1);
+                changes.extend(inner);
+            }
+            _ => panic!("only changes expected: {m}"),
+        }
+    }
+    (changes, coalesced)
+}
+
+fn seqs(changes: &[serde_json::Value]) -> Vec<u64> {
+    changes.iter().map(|c| c["seq"].as_u64().unwrap()).collect()
+}
+
+#[tokio::test]
+async fn coalesced_changes_arrive_in_order_without_a_gap() {
+    let app = spawn_app().await;
+    let show = showtime(&app).await;
+    let token = customer(&app).await;
+    let seats = ["A1", "A2", "A3", "A4", "B1", "B2", "B3", "B4"];
+    for i in 0..16 {
+        http_hold(&app, &token, &show, &[seats[i % seats.len()]]).await; // 1, then 2 each: 31
+    }
+    assert_eq!(seat_map(&app, &show).await["seq"], 31);
+
+    // A resume's missed changes are ready together: they come coalesced, in order, in
+    // messages of bounded size (31 changes do not fit in one), each element exactly the
+    // `change` message a subscriber without `coalesce` gets.
+    let mut ws = Ws::connect(&app).await;
+    let answer = ws.request("subscribe", json!({"showtime_id": show, "since": 0, "coalesce": true})).await;
+    assert_eq!(
+        (answer["type"].as_str(), answer["start"].as_str(), answer["coalesce"].as_bool()),
+        (Some("subscribed"), Some("resume"), Some(true)),
+        "{answer}"
+    );
+    let (resumed, coalesced) = changes_until(&mut ws, &show, 31).await;
+    assert_eq!(seqs(&resumed), (1..=31).collect::<Vec<_>>());
+    assert!(coalesced >= 2, "31 changes in a few bounded `changes` messages");
+    let mut plain = Ws::connect(&app).await;
+    assert!(plain.subscribe(&show, Some(0)).await.get("coalesce").is_none());
+    let (one_by_one, none) = changes_until(&mut plain, &show, 31).await;
+    assert_eq!((one_by_one, none), (resumed, 0), "the same changes, one message each");
+
+    // Live changes from concurrent decisions: consecutive, whether or not they were ready
+    // together, and the same as the plain subscriber's.
+    let tokens = [customer(&app).await, customer(&app).await, customer(&app).await];
+    let runs = tokens.iter().enumerate().map(|(i, token)| {
+        let (app, show) = (&app, &show);
+        async move {
+            for round in 0..4 {
+                http_hold(app, token, show, &[seats[2 * i + round % 2]]).await;
+            }
+        }
+    });
+    futures::future::join_all(runs).await;
+    let last = seat_map(&app, &show).await["seq"].as_u64().unwrap();
+    let (live, _) = changes_until(&mut ws, &show, last).await;
+    assert_eq!(seqs(&live), (32..=last).collect::<Vec<_>>());
+    let (live_plain, _) = changes_until(&mut plain, &show, last).await;
+    assert_eq!(live, live_plain);
 }

@@ -61,6 +61,10 @@ pub struct CapacityArgs {
     /// 2xx, last subscriber; clients that received it).
     #[arg(long)]
     decisions_csv: Option<std::path::PathBuf>,
+    /// Subscribe without `coalesce` (one `change` message per change, as clients that
+    /// predate `changes` get), to compare.
+    #[arg(long)]
+    no_coalesce: bool,
 }
 
 /// Sequence numbers tracked (a 500-seat sell-out makes 500 changes).
@@ -80,6 +84,9 @@ struct Board {
     closed: AtomicUsize,
     gaps: AtomicUsize,
     resyncs: AtomicUsize,
+    /// Frames carrying changes, and changes in them (`changes` messages carry several).
+    change_frames: AtomicU64,
+    changes_received: AtomicU64,
     /// The observer's `(seq, change, first seat)`.
     changes: Mutex<Vec<(u64, String, String)>>,
 }
@@ -95,6 +102,8 @@ impl Board {
             closed: AtomicUsize::new(0),
             gaps: AtomicUsize::new(0),
             resyncs: AtomicUsize::new(0),
+            change_frames: AtomicU64::new(0),
+            changes_received: AtomicU64::new(0),
             changes: Mutex::new(Vec::new()),
         }
     }
@@ -185,13 +194,15 @@ fn open_clients(
                 IpAddr::V4(Ipv4Addr::new(127, 0, 0, 1 + u8::try_from(i % usize::from(args.sources)).unwrap_or(0)));
             let local = (args.sources > 1).then_some(source);
             let (url, showtime, board, gate) = (url.clone(), showtime.to_owned(), Arc::clone(board), Arc::clone(&gate));
-            tokio::spawn(async move { subscriber(i == 0, url, local, showtime, board, gate).await })
+            let coalesce = !args.no_coalesce;
+            tokio::spawn(async move { subscriber(i == 0, coalesce, url, local, showtime, board, gate).await })
         })
         .collect()
 }
 
 async fn subscriber(
     observer: bool,
+    coalesce: bool,
     url: url::Url,
     local: Option<IpAddr>,
     showtime: String,
@@ -201,7 +212,7 @@ async fn subscriber(
     let permit = gate.acquire_owned().await;
     let setup = async {
         let mut ws = client::connect(&url, local).await?;
-        client::send(&mut ws, "subscribe", "s", json!({"showtime_id": showtime})).await?;
+        client::send(&mut ws, "subscribe", "s", json!({"showtime_id": showtime, "coalesce": coalesce})).await?;
         let mut seq = None;
         while seq.is_none() {
             let m = client::next(&mut ws, Duration::from_secs(60)).await?.context("closed")?;
@@ -225,24 +236,53 @@ async fn subscriber(
     while let Some(Ok(frame)) = ws.next().await {
         let Message::Text(text) = frame else { continue };
         let text = text.as_str();
-        let Some(seq) = field_u64(text, "\"seq\":") else { continue };
-        if text.contains("\"type\":\"snapshot\"") {
+        // Every server message starts `{"v":1,"type":"…"`: the type is read from the
+        // prefix, the sequence numbers by a scan, no JSON is built (the generator shares
+        // the cores with the server). Pushed messages carry no `id`, answers do.
+        let kind = text.strip_prefix(r#"{"v":1,"type":""#).unwrap_or("");
+        if kind.starts_with(r#"snapshot""#) {
+            let Some(seq) = field_u64(text, r#""seq":"#) else { continue };
             board.resyncs.fetch_add(1, Ordering::Relaxed);
             at = seq;
             continue;
         }
-        if seq != at + 1 {
-            board.gaps.fetch_add(1, Ordering::Relaxed);
+        let first = if kind.starts_with(r#"change""#) {
+            0
+        } else if kind.starts_with(r#"changes""#) {
+            // The header (`from`, `seq`) comes before the array; each element is a `change`.
+            match text.find(r#""changes":["#) {
+                Some(i) => i,
+                None => continue,
+            }
+        } else {
+            continue;
+        };
+        let now = board.nanos();
+        let mut changes = 0;
+        let mut rest = &text[first..];
+        while let Some(i) = rest.find(r#""seq":"#) {
+            rest = &rest[i + 6..];
+            let Some(seq) = field_u64(rest, "") else { break };
+            if seq != at + 1 {
+                board.gaps.fetch_add(1, Ordering::Relaxed);
+            }
+            at = seq;
+            changes += 1;
+            let slot = usize::try_from(seq).unwrap_or(SEQ_MAX - 1).min(SEQ_MAX - 1);
+            board.last_arrival[slot].fetch_max(now, Ordering::Relaxed);
+            board.received[slot].fetch_add(1, Ordering::Relaxed);
         }
-        at = seq;
-        let slot = usize::try_from(seq).unwrap_or(SEQ_MAX - 1).min(SEQ_MAX - 1);
-        board.last_arrival[slot].fetch_max(board.nanos(), Ordering::Relaxed);
-        board.received[slot].fetch_add(1, Ordering::Relaxed);
+        board.change_frames.fetch_add(1, Ordering::Relaxed);
+        board.changes_received.fetch_add(changes, Ordering::Relaxed);
         if observer && let Ok(v) = serde_json::from_str::<Value>(text) {
-            let first = v["seats"][0]["label"].as_str().unwrap_or("").to_owned();
-            let change = v["change"].as_str().unwrap_or("").to_owned();
+            let list =
+                if v["type"] == "changes" { v["changes"].as_array().cloned().unwrap_or_default() } else { vec![v] };
             if let Ok(mut changes) = board.changes.lock() {
-                changes.push((seq, change, first));
+                for v in list {
+                    let first = v["seats"][0]["label"].as_str().unwrap_or("").to_owned();
+                    let change = v["change"].as_str().unwrap_or("").to_owned();
+                    changes.push((v["seq"].as_u64().unwrap_or(0), change, first));
+                }
             }
         }
     }
@@ -366,6 +406,8 @@ fn report(
         "changes_seen_by_observer": changes.len(),
         "every_change_reached_every_client": all_arrived,
         "gaps": board.gaps.load(Ordering::Relaxed), "resyncs": board.resyncs.load(Ordering::Relaxed),
+        "change_frames": board.change_frames.load(Ordering::Relaxed),
+        "changes_received": board.changes_received.load(Ordering::Relaxed),
         "fanout_ms_from_2xx": {"p50": pct(&from_ok, 0.5), "p99": pct(&from_ok, 0.99), "max": pct(&from_ok, 1.0)},
         "fanout_ms_from_request": {"p50": pct(&from_sent, 0.5), "p99": pct(&from_sent, 0.99), "max": pct(&from_sent, 1.0)},
     })

@@ -155,8 +155,9 @@ impl Kiosk {
             self.note(format!("signed in as {}", answer["principal"]));
         }
         let since = (self.map.seq > 0).then_some(self.map.seq);
-        let answer =
-            self.request(&mut ws, "subscribe", json!({"showtime_id": self.args.showtime, "since": since})).await?;
+        let answer = self
+            .request(&mut ws, "subscribe", json!({"showtime_id": self.args.showtime, "since": since, "coalesce": true}))
+            .await?;
         if answer["type"] == "error" {
             bail!("cannot subscribe: {} {}", answer["code"], answer["message"]);
         }
@@ -200,21 +201,25 @@ impl Kiosk {
                 self.map.reset(message);
                 self.note(format!("snapshot at seq {}", self.map.seq));
             }
-            Some("change") => {
-                self.map.apply(message)?;
-                let seats: Vec<&str> =
-                    message["seats"].as_array().into_iter().flatten().filter_map(|s| s["label"].as_str()).collect();
-                self.note(format!(
-                    "#{} {} {}",
-                    message["seq"],
-                    message["change"].as_str().unwrap_or("?"),
-                    seats.join(" ")
-                ));
+            Some("change") => self.on_change(message)?,
+            // Consecutive changes coalesced into one message (we subscribe with `coalesce`).
+            Some("changes") => {
+                for change in message["changes"].as_array().into_iter().flatten() {
+                    self.on_change(change)?;
+                }
             }
             Some("closing") => self.note(format!("server closing: {} ({})", message["reason"], message["message"])),
             Some("error") => self.note(format!("error {}: {}", message["code"], message["message"])),
             _ => {}
         }
+        Ok(())
+    }
+
+    fn on_change(&mut self, change: &Value) -> anyhow::Result<()> {
+        self.map.apply(change)?;
+        let seats: Vec<&str> =
+            change["seats"].as_array().into_iter().flatten().filter_map(|s| s["label"].as_str()).collect();
+        self.note(format!("#{} {} {}", change["seq"], change["change"].as_str().unwrap_or("?"), seats.join(" ")));
         Ok(())
     }
 

@@ -180,7 +180,7 @@ impl Visitor {
         let started = Instant::now();
         let opened = async {
             let mut ws = client::connect(&self.ctx.ws_url, None).await?;
-            client::send(&mut ws, "subscribe", "s", json!({"showtime_id": showtime})).await?;
+            client::send(&mut ws, "subscribe", "s", json!({"showtime_id": showtime, "coalesce": true})).await?;
             loop {
                 let message =
                     client::next(&mut ws, Duration::from_secs(10)).await?.ok_or_else(|| anyhow::anyhow!("closed"))?;

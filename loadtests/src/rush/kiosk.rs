@@ -51,7 +51,7 @@ async fn connect(ctx: &Ctx, kiosk: &KioskInfo) -> anyhow::Result<(Socket, SeatMa
     client::send(&mut ws, "auth", "a", json!({"token": kiosk.token})).await?;
     let answer = client::answer(&mut ws, "a", ANSWER_TIMEOUT, |_| {}).await?;
     anyhow::ensure!(answer["type"] == "authenticated", "kiosk auth refused: {answer}");
-    client::send(&mut ws, "subscribe", "s", json!({"showtime_id": ctx.hot})).await?;
+    client::send(&mut ws, "subscribe", "s", json!({"showtime_id": ctx.hot, "coalesce": true})).await?;
     loop {
         let message = client::next(&mut ws, ANSWER_TIMEOUT).await?.ok_or_else(|| anyhow::anyhow!("closed"))?;
         if message["type"] == "snapshot" {

@@ -1,5 +1,5 @@
 //! A simulated customer's view of a seat map: built from the WebSocket `snapshot`, kept
-//! current by `change` messages, and the seat choice: a block of adjacent free seats (same
+//! current by `change` (and coalesced `changes`) messages, and the seat choice: a block of adjacent free seats (same
 //! row, neighbouring columns, never across an aisle), among the best few by position, picked
 //! with the customer's own seeded RNG.
 //!
@@ -18,6 +18,13 @@ const CANDIDATES: usize = 8;
 struct Seat {
     column: u16,
     free: bool,
+}
+
+/// The parts of a `changes` message (consecutive changes coalesced) the map needs.
+#[derive(serde::Deserialize)]
+struct ChangesMessage<'a> {
+    #[serde(borrow)]
+    changes: Vec<ChangeMessage<'a>>,
 }
 
 /// The parts of a `change` message the map needs.
@@ -96,8 +103,15 @@ impl SeatMap {
         Some(map)
     }
 
-    /// Applies a `change` message (older ones are ignored).
+    /// Applies a `change` message, or each change of a `changes` message (older ones are
+    /// ignored).
     pub fn apply(&mut self, change: &Value) {
+        if change["type"] == "changes" {
+            for one in change["changes"].as_array().into_iter().flatten() {
+                self.apply(one);
+            }
+            return;
+        }
         let seq = change["seq"].as_u64().unwrap_or(0);
         if seq <= self.seq {
             return;
@@ -113,13 +127,22 @@ impl SeatMap {
         self.seq = seq;
     }
 
-    /// Applies a `change` message from its text, decoding only what the map needs (a
-    /// rush decodes millions of them); other messages are ignored.
+    /// Applies a `change` (or `changes`) message from its text, decoding only what the map
+    /// needs (a rush decodes millions of them); other messages are ignored.
     pub fn apply_text(&mut self, text: &str) {
-        if !text.contains(r#""type":"change""#) {
-            return;
+        if text.contains(r#""type":"changes""#) {
+            let Ok(changes) = serde_json::from_str::<ChangesMessage<'_>>(text) else { return };
+            for change in &changes.changes {
+                self.apply_change(change);
+            }
+        } else if text.contains(r#""type":"change""#)
+            && let Ok(change) = serde_json::from_str::<ChangeMessage<'_>>(text)
+        {
+            self.apply_change(&change);
         }
-        let Ok(change) = serde_json::from_str::<ChangeMessage<'_>>(text) else { return };
+    }
+
+    fn apply_change(&mut self, change: &ChangeMessage<'_>) {
         if change.seq <= self.seq {
             return;
         }
@@ -247,5 +270,28 @@ mod tests {
         assert_eq!((map.seq, map.free), (4, 6));
         map.apply_text(r#"{"v":1,"type":"pong","id":"x"}"#);
         assert_eq!(map.seq, 4);
+    }
+
+    #[test]
+    fn coalesced_changes_apply_in_order() {
+        let mut map = map();
+        let change = |seq: u64, seat: &str, status: &str, free: u64| {
+            format!(
+                r#"{{"v":1,"type":"change","showtime_id":"s","seq":{seq},"change":"x","seats":[{{"label":"{seat}","status":"{status}"}}],"quantity":1,"counts":{{"free":{free}}}}}"#
+            )
+        };
+        let text = format!(
+            r#"{{"v":1,"type":"changes","showtime_id":"s","from":2,"seq":4,"changes":[{},{},{}]}}"#,
+            change(2, "B2", "held", 6),
+            change(3, "B2", "free", 7),
+            change(4, "A3", "sold", 6)
+        );
+        map.apply_text(&text);
+        assert_eq!((map.seq, map.free), (4, 6));
+        assert!(map.blocks(2).iter().all(|(_, r, s)| !map.labels_of(*r, *s, 2).contains(&"A3".to_owned())));
+        let value: Value = serde_json::from_str(&text).expect("json");
+        let mut again = SeatMap::default();
+        again.apply(&value);
+        assert_eq!((again.seq, again.free), (4, 6), "a `changes` value applies like its text");
     }
 }
