@@ -19,7 +19,7 @@ not-found-text = There is nothing at this address.
 error-title = Something went wrong
 forbidden-title = Not allowed
 
-# API error codes (error-{code}); { $seats }, { $field } and { $detail } come from the error.
+# API error codes (error-{code}): { $seats }, { $field }, { $detail }, { $showtimes }, { $bookings }, { $from } and { $to } come from the error.
 error-seats-unavailable = Sorry, someone else just took { $seats }. Please choose other seats.
 error-sold-out = This showtime is sold out.
 error-not-enough-tickets = There are not that many tickets left.
@@ -52,8 +52,42 @@ error-unauthorized = Please sign in.
 error-overloaded = We are very busy right now. Please try again in a moment.
 error-storage-unavailable = We could not save this just now. Please try again in a moment.
 error-unavailable = The service is unavailable. Please try again in a moment.
-error-showtime-overlap = This auditorium is already booked at that time: { $detail }
-error-has-dependents = This cannot be deleted yet: { $detail }
+error-showtime-overlap = This auditorium is already taken from { $from } to { $to } (cleaning included) by another showtime. Choose another time or auditorium.
+error-has-dependents = This cannot be deleted yet: { $showtimes ->
+    [one] one future showtime
+   *[other] { $showtimes } future showtimes
+  } and { $bookings ->
+    [one] one confirmed booking
+   *[other] { $bookings } confirmed bookings
+  } depend on it. Tick the box below to cancel them (every booking is refunded) and delete.
+error-showtime-overlap-unknown = This auditorium is already taken at that time by another showtime. Choose another time or auditorium.
+error-has-dependents-bookings = This cannot be deleted yet: { $bookings ->
+    [one] one confirmed booking depends on it. Tick the box below to cancel and refund it, and delete.
+   *[other] { $bookings } confirmed bookings depend on it. Tick the box below to cancel and refund them, and delete.
+  }
+error-malformed-json = The request could not be read. Please try again.
+error-invalid-path = This address is not valid.
+error-invalid-query = This address has a parameter that is not valid.
+error-bad-body = The request could not be read. Please try again.
+error-bad-idempotency-key = The request could not be read. Please try again.
+error-totp-enrolment-required = Staff accounts must turn on two-factor authentication first.
+error-route-not-found = There is nothing at this address.
+error-unknown-email = No account has this email address.
+error-method-not-allowed = This action is not possible here.
+error-request-timeout = The request took too long to arrive. Please try again.
+error-too-many-dependents = Too much depends on this to cancel it all at once. Cancel some showtimes first.
+error-idempotency-in-progress = This request is still being processed. Please wait a moment.
+error-totp-already-enabled = Two-factor authentication is already on.
+error-totp-not-started = Start turning on two-factor authentication first.
+error-totp-not-enabled = Two-factor authentication is off.
+error-payload-too-large = What you sent is too large.
+error-unsupported-media-type = The request could not be read. Please try again.
+error-invalid-body = The form is incomplete or has a value of the wrong kind.
+error-idempotency-key-reused = This request was already made with different values.
+error-internal-error = Something went wrong on our side. Please try again.
+error-timeout = This took too long. Check your bookings before trying again.
+error-not-owner = Please try again in a moment.
+error-owner-unavailable = Please try again in a moment. Check your bookings before trying again.
 error-last-admin = The last administrator cannot be removed.
 error-invalid-request = { $detail }
 error-review-not-allowed = Only customers who saw this film can review it, after their showtime.

@@ -154,6 +154,14 @@ wallet-credit = credit
 wallet-payment = payment
 wallet-refund = refund
 wallet-adjustment = adjustment
+wallet-memo-start = Starting credit
+wallet-memo-card = Paid by card at the box office
+wallet-memo-payment = { $count ->
+    [one] One ticket
+   *[other] { $count } tickets
+  }
+wallet-memo-tickets = Tickets
+wallet-memo-refund = Refund of a cancelled booking
 delete-title = Delete my account
 delete-explain = Your personal data is erased and you are signed out everywhere. Bookings stay, anonymised, in the cinema’s records. This cannot be undone.
 delete-confirm = I understand that this cannot be undone

@@ -51,8 +51,44 @@ error-unauthorized = Connectez-vous.
 error-overloaded = Nous sommes très sollicités. Réessayez dans un instant.
 error-storage-unavailable = L’enregistrement a échoué. Réessayez dans un instant.
 error-unavailable = Le service est indisponible. Réessayez dans un instant.
-error-showtime-overlap = Cette salle est déjà occupée à cette heure : { $detail }
-error-has-dependents = Suppression impossible pour l’instant : { $detail }
+error-showtime-overlap = Cette salle est déjà occupée de { $from } à { $to } (nettoyage compris) par une autre séance. Choisissez une autre heure ou une autre salle.
+error-has-dependents = Suppression impossible pour l’instant : { $showtimes ->
+    [0] aucune séance à venir
+    [one] une séance à venir
+   *[other] { $showtimes } séances à venir
+  } et { $bookings ->
+    [0] aucune réservation confirmée
+    [one] une réservation confirmée
+   *[other] { $bookings } réservations confirmées
+  } en dépendent. Cochez la case ci-dessous pour les annuler (chaque réservation est remboursée) et supprimer.
+error-showtime-overlap-unknown = Cette salle est déjà occupée à cette heure par une autre séance. Choisissez une autre heure ou une autre salle.
+error-has-dependents-bookings = Suppression impossible pour l’instant : { $bookings ->
+    [one] une réservation confirmée en dépend. Cochez la case ci-dessous pour l’annuler et la rembourser, puis supprimer.
+   *[other] { $bookings } réservations confirmées en dépendent. Cochez la case ci-dessous pour les annuler et les rembourser, puis supprimer.
+  }
+error-malformed-json = La demande n’a pas pu être lue. Réessayez.
+error-invalid-path = Cette adresse n’est pas valide.
+error-invalid-query = Cette adresse contient un paramètre non valide.
+error-bad-body = La demande n’a pas pu être lue. Réessayez.
+error-bad-idempotency-key = La demande n’a pas pu être lue. Réessayez.
+error-totp-enrolment-required = Les comptes du personnel doivent d’abord activer la double authentification.
+error-route-not-found = Il n’y a rien à cette adresse.
+error-unknown-email = Aucun compte n’a cette adresse e-mail.
+error-method-not-allowed = Cette action n’est pas possible ici.
+error-request-timeout = La demande a mis trop de temps à arriver. Réessayez.
+error-too-many-dependents = Trop d’éléments en dépendent pour tout annuler d’un coup. Annulez d’abord quelques séances.
+error-idempotency-in-progress = Cette demande est encore en cours de traitement. Patientez un instant.
+error-totp-already-enabled = La double authentification est déjà activée.
+error-totp-not-started = Commencez d’abord l’activation de la double authentification.
+error-totp-not-enabled = La double authentification est désactivée.
+error-payload-too-large = Ce que vous avez envoyé est trop volumineux.
+error-unsupported-media-type = La demande n’a pas pu être lue. Réessayez.
+error-invalid-body = Le formulaire est incomplet ou contient une valeur du mauvais type.
+error-idempotency-key-reused = Cette demande a déjà été faite avec d’autres valeurs.
+error-internal-error = Une erreur s’est produite de notre côté. Réessayez.
+error-timeout = Cela a pris trop de temps. Vérifiez vos réservations avant de réessayer.
+error-not-owner = Réessayez dans un instant.
+error-owner-unavailable = Réessayez dans un instant. Vérifiez vos réservations avant de réessayer.
 error-last-admin = Le dernier administrateur ne peut pas être retiré.
 error-invalid-request = { $detail }
 error-review-not-allowed = Seuls les clients qui ont vu ce film peuvent donner leur avis, après leur séance.

@@ -154,6 +154,14 @@ wallet-credit = crédit
 wallet-payment = paiement
 wallet-refund = remboursement
 wallet-adjustment = ajustement
+wallet-memo-start = Crédit de bienvenue
+wallet-memo-card = Payé par carte au guichet
+wallet-memo-payment = { $count ->
+    [one] Un billet
+   *[other] { $count } billets
+  }
+wallet-memo-tickets = Billets
+wallet-memo-refund = Remboursement d’une réservation annulée
 delete-title = Supprimer mon compte
 delete-explain = Vos données personnelles sont effacées et vous êtes déconnecté partout. Les réservations restent, anonymisées, dans les registres du cinéma. C’est irréversible.
 delete-confirm = Je comprends que c’est irréversible

@@ -1,6 +1,7 @@
 //! API errors as a visitor reads them: each stable error code has a translated message
-//! (`error-{code}` in the Fluent files), with the seats or field it names; codes without
-//! one fall back to the problem's English detail.
+//! (`error-{code}` in the Fluent files; a unit test checks every code of the catalogue),
+//! with the seats, field, dependents or conflicting times it names. Only a code missing
+//! from the files would fall back to the problem's English detail.
 
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -26,10 +27,34 @@ pub fn message_for(
     detail: &str,
     extensions: &serde_json::Map<String, serde_json::Value>,
 ) -> String {
-    let id = format!("error-{}", code.replace('_', "-"));
+    let mut id = format!("error-{}", code.replace('_', "-"));
     if !TRANSLATIONS.has(&id) {
         return detail.to_owned();
     }
+    let count = |name: &str| extensions.get(name).and_then(serde_json::Value::as_i64);
+    let (showtimes, bookings) = (count("showtimes"), count("bookings").unwrap_or(0));
+    if code == "has_dependents" && showtimes.is_none() {
+        id = "error-has-dependents-bookings".to_owned();
+    }
+    // An overlap names the other showtime's times, in the cinema's time zone.
+    let time_of = |name: &str| {
+        extensions
+            .get("conflicting_showtime")
+            .and_then(|other| other.get(name))
+            .and_then(serde_json::Value::as_str)
+            .and_then(|text| boxoffice_storage::Timestamp::parse_rfc3339(text).ok())
+    };
+    let (from, to) = match (time_of("starts_at"), time_of("ends_at")) {
+        (Some(from), Some(to)) => {
+            (super::format::day_and_time(page.language(), page.tz, from), super::format::time(page.tz, to))
+        }
+        _ => {
+            if code == "showtime_overlap" {
+                id = "error-showtime-overlap-unknown".to_owned();
+            }
+            (String::new(), String::new())
+        }
+    };
     let seats = extensions
         .get("seats")
         .and_then(|v| v.as_array())
@@ -37,7 +62,18 @@ pub fn message_for(
         .unwrap_or_default();
     let field = extensions.get("field").and_then(|v| v.as_str()).unwrap_or_default().to_owned();
     let field_name = if field.is_empty() { String::new() } else { field_label(page, &field) };
-    page.tr.with(&id, &[("seats", Arg::Text(&seats)), ("field", Arg::Text(&field_name)), ("detail", Arg::Text(detail))])
+    page.tr.with(
+        &id,
+        &[
+            ("seats", Arg::Text(&seats)),
+            ("field", Arg::Text(&field_name)),
+            ("detail", Arg::Text(detail)),
+            ("showtimes", Arg::Number(showtimes.unwrap_or(0))),
+            ("bookings", Arg::Number(bookings)),
+            ("from", Arg::Text(&from)),
+            ("to", Arg::Text(&to)),
+        ],
+    )
 }
 
 /// The translated name of a form field, e.g. `first_name` → "First name" (or the raw name).
@@ -65,4 +101,43 @@ pub fn page_for(page: &Page, area: Area, error: &ApiError) -> Response {
 #[must_use]
 pub fn not_found(page: &Page, area: Area) -> Response {
     layout::message_page(page, area, StatusCode::NOT_FOUND, &page.t("not-found-title"), &page.t("not-found-text"))
+}
+
+#[cfg(test)]
+mod tests {
+    use boxoffice_storage::Language;
+    use serde_json::json;
+
+    use super::*;
+    use crate::web::i18n::Tr;
+
+    #[test]
+    fn every_error_code_has_a_message_in_both_languages() {
+        for (code, _, _) in crate::error_codes::ERROR_CODES {
+            let id = format!("error-{}", code.replace('_', "-"));
+            for language in [Language::En, Language::Fr] {
+                let text = Tr(language).t(&id);
+                assert!(text != id && !text.is_empty(), "no {language:?} message for {code}");
+            }
+        }
+    }
+
+    #[test]
+    fn dependents_and_overlaps_are_told_in_words() {
+        let page = Page::for_tests(Language::En);
+        let extensions = json!({"showtimes": 2, "bookings": 1});
+        let text =
+            message_for(&page, "has_dependents", "retry with ?cascade=true", extensions.as_object().expect("map"));
+        assert!(text.contains("2 future showtimes and one confirmed booking") && !text.contains("cascade"), "{text}");
+        let extensions = json!({"bookings": 3});
+        let text = message_for(&page, "has_dependents", "", extensions.as_object().expect("map"));
+        assert!(text.contains("3 confirmed bookings depend on it"), "{text}");
+        let extensions = json!({"conflicting_showtime": {"starts_at": "2026-12-05T19:30:00.000Z", "ends_at": "2026-12-05T21:45:00.000Z"}});
+        let text =
+            message_for(&page, "showtime_overlap", "overlaps showtime 01…", extensions.as_object().expect("map"));
+        assert!(text.contains("20:30") && text.contains("to 22:45") && !text.contains("01…"), "{text}");
+        let page = Page::for_tests(Language::Fr);
+        let text = message_for(&page, "showtime_overlap", "overlaps", &serde_json::Map::new());
+        assert!(text.starts_with("Cette salle est déjà occupée"), "{text}");
+    }
 }

@@ -356,3 +356,124 @@ async fn a_customer_who_saw_the_film_reviews_it_on_its_page_and_staff_hide_it() 
     let audit = expect_json(app.staff(Method::GET, "/api/v1/audit").send().await.expect("audit"), StatusCode::OK).await;
     assert!(audit.to_string().contains("/hide"), "the console's change is audited: {audit}");
 }
+
+/// A browser session of a new manager: `(Cookie header, CSRF token)`.
+async fn manager_session(app: &TestApp, name: &str) -> (String, String) {
+    let email = format!("{name}@example.com");
+    let staff = json!({"email": email, "username": name, "first_name": "Max", "last_name": "Manager", "role": "manager", "password": CUSTOMER_PASSWORD});
+    expect_json(
+        app.staff(Method::POST, "/api/v1/staff").json(&staff).send().await.expect("staff"),
+        StatusCode::CREATED,
+    )
+    .await;
+    sign_in(app, &email, CUSTOMER_PASSWORD).await
+}
+
+/// A customer (API token) buys `seat` of `showtime` from the wallet.
+async fn buy(app: &TestApp, showtime: &str, seat: &str, email: &str) {
+    let (token, _) = app.create_customer("Buyer", email).await;
+    let holds = format!("/api/v1/showtimes/{showtime}/holds");
+    let hold = expect_json(
+        app.customer(&token, Method::POST, &holds).json(&json!({"seats": [seat]})).send().await.expect("hold"),
+        StatusCode::CREATED,
+    )
+    .await;
+    let purchase = format!("{holds}/{}/purchase", hold["hold_id"].as_str().expect("hold id"));
+    expect_json(app.customer(&token, Method::POST, &purchase).send().await.expect("buy"), StatusCode::CREATED).await;
+}
+
+#[tokio::test]
+async fn the_console_deletes_a_showtime_after_a_confirmation_that_offers_to_refund_its_bookings() {
+    let app = spawn_app().await;
+    let show = showtime(&app, 1200).await;
+    buy(&app, &show, "A1", "delete-buyer@example.com").await;
+    let (cookie, csrf) = manager_session(&app, "deleter").await;
+    let (status, week) = page(&app, "/admin/showtimes?week=2000-01-03", &[(COOKIE.as_str(), &cookie)]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(week.contains("href=\"/admin/prices\""), "the console links the price tiers");
+    let details = app.get_json(&format!("/api/v1/showtimes/{show}"), StatusCode::OK).await;
+    let room = details["auditorium_id"].as_str().expect("room");
+    let week_path = format!("/admin/showtimes?auditorium={room}&week={}", &at(1, 3)[..10]);
+    let (_, week) = page(&app, &week_path, &[(COOKIE.as_str(), &cookie)]).await;
+    assert!(week.contains(&format!("href=\"/admin/showtimes/{show}/delete\"")), "{week}");
+
+    let delete = format!("/admin/showtimes/{show}/delete");
+    let (status, confirm) = page(&app, &delete, &[(COOKIE.as_str(), &cookie), (ACCEPT_LANGUAGE.as_str(), "fr")]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(confirm.contains("Supprimer Web Film") && confirm.contains(&format!("action=\"{delete}\"")), "{confirm}");
+    assert!(!confirm.contains("name=\"cascade\""), "no cascade offered before the API asks for it");
+
+    let response = post_form(&app, &delete, &cookie, &[("csrf_token", &csrf)]).await;
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    let body = response.text().await.expect("body");
+    assert!(body.contains("one confirmed booking depends on it") && !body.contains("?cascade=true"), "{body}");
+    assert!(body.contains("name=\"cascade\"") && body.contains("Also cancel its bookings and refund them"));
+    app.get_json(&format!("/api/v1/showtimes/{show}"), StatusCode::OK).await;
+
+    let response = post_form(&app, &delete, &cookie, &[("csrf_token", &csrf), ("cascade", "on")]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert!(response.headers()[LOCATION].to_str().expect("location").contains("notice=deleted"));
+    app.get_json(&format!("/api/v1/showtimes/{show}"), StatusCode::NOT_FOUND).await;
+}
+
+#[tokio::test]
+async fn the_console_adds_sets_and_removes_a_price_tier_on_every_upcoming_showtime() {
+    let app = spawn_app().await;
+    let first = showtime(&app, 1200).await;
+    let film = app.create_film("Second Film", 90, &["drama"], &["en"]).await;
+    let room = app.create_auditorium("Second Room", &[("A", "SSSS")]).await;
+    let second = app.create_showtime(&film, &room, &at(2, 3)).await["id"].as_str().expect("id").to_owned();
+    let (cookie, csrf) = manager_session(&app, "pricer").await;
+    let tiers = |show: &str| {
+        let app = &app;
+        let path = format!("/api/v1/showtimes/{show}");
+        async move {
+            let body = app.get_json(&path, StatusCode::OK).await;
+            body["prices"]["tiers"]
+                .as_array()
+                .expect("tiers")
+                .iter()
+                .map(|t| (t["tier"].as_str().expect("tier").to_owned(), t["price_minor"].as_i64().expect("price")))
+                .collect::<Vec<_>>()
+        }
+    };
+
+    let (status, list) = page(&app, "/admin/prices", &[(COOKIE.as_str(), &cookie)]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(list.contains("<code>full</code>") && list.contains("€12.00 – €12.50"), "{list}");
+
+    let response =
+        post_form(&app, "/admin/prices", &cookie, &[("csrf_token", &csrf), ("tier", "Étudiant"), ("price", "8")]).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(response.text().await.expect("body").contains("A tier name is 1 to 20 lower-case letters"));
+
+    let response =
+        post_form(&app, "/admin/prices", &cookie, &[("csrf_token", &csrf), ("tier", "student"), ("price", "8,50")])
+            .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let location = response.headers()[LOCATION].to_str().expect("location").to_owned();
+    assert_eq!(location, "/admin/prices?updated=2&skipped=0");
+    let (_, list) = page(&app, &location, &[(COOKIE.as_str(), &cookie), (ACCEPT_LANGUAGE.as_str(), "fr")]).await;
+    assert!(list.contains("2 séances modifiées.") && list.contains("Étudiant"), "{list}");
+    assert!(tiers(&first).await.contains(&("student".to_owned(), 850)));
+    assert!(tiers(&second).await.contains(&("student".to_owned(), 850)));
+
+    let response =
+        post_form(&app, "/admin/prices", &cookie, &[("csrf_token", &csrf), ("tier", "student"), ("price", "9")]).await;
+    assert_eq!(response.headers()[LOCATION], "/admin/prices?updated=2&skipped=0");
+    assert!(tiers(&first).await.contains(&("student".to_owned(), 900)));
+
+    let (status, confirm) = page(&app, "/admin/prices/student/delete", &[(COOKIE.as_str(), &cookie)]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(confirm.contains("Remove the tier “Student” from 2 upcoming showtimes?"), "{confirm}");
+    let response = post_form(&app, "/admin/prices/student/delete", &cookie, &[("csrf_token", &csrf)]).await;
+    assert_eq!(response.headers()[LOCATION], "/admin/prices?updated=2&skipped=0");
+    assert_eq!(tiers(&first).await, [("full".to_owned(), 1200)]);
+
+    let response = post_form(&app, "/admin/prices/full/delete", &cookie, &[("csrf_token", &csrf)]).await;
+    assert_eq!(response.headers()[LOCATION], "/admin/prices?updated=1&skipped=1", "the only tier stays");
+    assert_eq!(tiers(&first).await, [("full".to_owned(), 1200)]);
+    assert_eq!(tiers(&second).await, [("child".to_owned(), 700)]);
+    let audit = expect_json(app.staff(Method::GET, "/api/v1/audit").send().await.expect("audit"), StatusCode::OK).await;
+    assert!(audit.to_string().contains(&format!("/showtimes/{first}")), "changes are audited: {audit}");
+}

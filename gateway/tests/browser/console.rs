@@ -115,7 +115,7 @@ async fn an_admin_creates_a_film_an_auditorium_and_a_showtime_then_sells_at_the_
     let text = wait_for_text(&browser, "€26.00").await;
     assert!(text.contains("B3") && text.contains("B4") && text.contains("€26.00"), "{text}");
 
-    for path in ["/admin", "/admin/customers", "/admin/staff", "/admin/audit", "/admin/auditoriums"] {
+    for path in ["/admin", "/admin/customers", "/admin/staff", "/admin/audit", "/admin/auditoriums", "/admin/prices"] {
         browser.goto(&app.url(path)).await.expect("open");
         failures.extend(axe_violations(&browser).await.into_iter().map(|v| format!("{path}: {v}")));
     }

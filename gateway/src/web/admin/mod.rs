@@ -12,6 +12,7 @@
 //! | [`api`] | calling the API in-process and reading its answer |
 //! | [`dashboard`] | today's showtimes with occupancy bars |
 //! | [`films`], [`auditoriums`], [`showtimes`] | the catalog: films, rooms with the layout editor, the week of showtimes |
+//! | [`prices`] | price tiers across every upcoming showtime: add, set, remove |
 //! | [`box_office`] | selling to walk-in customers on the live seat map |
 //! | [`people`] | customers (search, wallet top-up, bookings), staff accounts, the audit log |
 //! | [`widgets`] | form pieces the pages share |
@@ -24,6 +25,7 @@ pub mod films;
 pub mod guard;
 pub mod nav;
 pub mod people;
+pub mod prices;
 pub mod showtimes;
 pub mod widgets;
 
@@ -38,6 +40,7 @@ pub fn router(_state: &AppState) -> Router<AppState> {
         .merge(films::router())
         .merge(auditoriums::router())
         .merge(showtimes::router())
+        .merge(prices::router())
         .merge(box_office::router())
         .merge(people::router())
 }

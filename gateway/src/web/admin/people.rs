@@ -314,7 +314,7 @@ async fn deactivate_form(State(state): State<AppState>, page: Page, Path(raw): P
                 &format!("/admin/staff/{}/deactivate", account.id),
                 "admin-deactivate",
                 "/admin/staff",
-                false,
+                None,
             );
             respond(&page, StatusCode::OK, &page.t("admin-deactivate"), body)
         }
@@ -364,7 +364,7 @@ async fn audit(State(state): State<AppState>, page: Page, Query(q): Query<ListQu
                 @for e in &entries.items {
                     tr {
                         td { time datetime=(format::machine(e.at)) { (format::day_and_time(page.language(), page.tz, e.at)) } }
-                        td { (e.actor_label) " (" (e.actor_role.as_str()) ")" }
+                        td { (e.actor_label) " (" (page.t(&format!("admin-role-{}", e.actor_role.as_str()))) ")" }
                         td { code { (e.action) } }
                         td { (e.entity) " " (e.entity_id.as_deref().unwrap_or("")) }
                     }
