@@ -90,10 +90,11 @@ pub fn summarize(showtimes: &[Showtime]) -> Vec<TierSummary> {
 #[must_use]
 pub fn with_tier(prices: &PriceList, tier: &str, minor: i64) -> Option<PriceList> {
     let mut changed = prices.clone();
+    let room = changed.tiers.len() < TIERS_MAX;
     match changed.tiers.iter_mut().find(|t| t.tier == tier) {
         Some(t) if t.price_minor == minor => return None,
         Some(t) => t.price_minor = minor,
-        None if changed.tiers.len() >= TIERS_MAX => return None,
+        None if !room => return None,
         None => changed.tiers.push(boxoffice_storage::PriceTier { tier: tier.to_owned(), price_minor: minor }),
     }
     Some(changed)
