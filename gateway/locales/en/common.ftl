@@ -117,3 +117,50 @@ tier-senior = Senior
 pager-label = Pages
 pager-previous = Previous page
 pager-next = Next page
+
+# Why a field was refused (the `reason` of a validation failure, with its parameters).
+reason-length = must be { $min } to { $max } characters
+reason-too-long = must be at most { $max } characters
+reason-password-too-short = must be at least { $min } characters
+reason-password-too-long = must be at most { $max } characters
+reason-password-too-common = is too common; choose a less guessable password
+reason-password-too-simple = uses too few different characters
+reason-password-personal = must not contain your email address, username or name
+reason-range = must be between { $min } and { $max }
+reason-positive = must be more than zero
+reason-non-zero-amount = must not be zero, and at most { $max } either way
+reason-one-of = must be one of: { $choices }
+reason-too-many-entries = at most { $max } entries
+reason-entry-count = { $min } to { $max } entries
+reason-email = is not an email address
+reason-username = 3 to 40 letters, digits, “.”, “_” or “-”, starting with a letter or digit
+reason-phone = must be a phone number such as +33 1 23 45 67 89
+reason-date = is not a date like 1990-12-31
+reason-birth-date = must be between 1900-01-01 and today
+reason-language = is not a supported language
+reason-language-code = must be two-letter language codes such as “en”
+reason-url = must be a web address (http or https) or a path starting with /
+reason-wrong-password = is not your current password
+reason-wrong-code = is not the current code of your authenticator app
+reason-confirm-required = please tick the box: this cannot be undone
+reason-nothing-to-change = nothing to change
+reason-either-or = give one or the other, not both
+reason-end-before-start = must not be before the start
+reason-unknown-reference = does not exist
+reason-in-past = is in the past
+reason-too-far-ahead = at most { $years ->
+    [one] one year
+   *[other] { $years } years
+} ahead
+reason-seat-label = “{ $label }” is not a seat
+reason-currency = prices must be in { $currency }
+reason-tier-name = price tier “{ $tier }” must be unique, 1 to 20 lower-case letters
+reason-tier-price = the price of “{ $tier }” must be between { $min } and { $max } cents
+reason-terminal-ref = a card payment needs the terminal’s approval code (1 to 40 characters)
+reason-repeated = is given twice in this request
+reason-layout-empty = the layout has no seats
+reason-layout-too-large = the layout is too large (at most { $rows } rows, { $positions } positions in a row, { $seats } seats)
+reason-layout-row-label = row label “{ $row }” is invalid or repeated (1 to 3 letters or digits, each used once)
+reason-layout-char = row { $row }: unknown character “{ $char }” at position { $position } (use S P W C L _ |)
+reason-layout-duplicate-seat = seat label { $label } would name two seats; choose other row labels
+reason-layout-loveseat = row { $row }: loveseats come in pairs (LL); unpaired loveseat at position { $position }

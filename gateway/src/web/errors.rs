@@ -61,6 +61,8 @@ pub fn message_for(
         .map(|seats| seats.iter().filter_map(|s| s.as_str()).collect::<Vec<_>>().join(", "))
         .unwrap_or_default();
     let field = extensions.get("field").and_then(|v| v.as_str()).unwrap_or_default().to_owned();
+    let reason = reason_text(page, extensions);
+    let detail = reason.as_deref().unwrap_or(detail);
     let field_name = if field.is_empty() { String::new() } else { field_label(page, &field) };
     page.tr.with(
         &id,
@@ -74,6 +76,31 @@ pub fn message_for(
             ("to", Arg::Text(&to)),
         ],
     )
+}
+
+/// A validation failure's reason told in the page's language: `reason-<code>` with the
+/// problem's `params` (numbers stay numbers for plural rules). `None` without a known reason.
+#[must_use]
+pub fn reason_text(page: &Page, extensions: &serde_json::Map<String, serde_json::Value>) -> Option<String> {
+    let code = extensions.get("reason").and_then(serde_json::Value::as_str)?;
+    let id = format!("reason-{}", code.replace('_', "-"));
+    if !TRANSLATIONS.has(&id) {
+        return None;
+    }
+    let params = extensions.get("params").and_then(serde_json::Value::as_object);
+    let texts: Vec<(&str, String)> = params
+        .into_iter()
+        .flatten()
+        .filter_map(|(name, value)| value.as_str().map(|text| (name.as_str(), text.to_owned())))
+        .collect();
+    let mut args: Vec<(&str, Arg<'_>)> = texts.iter().map(|(name, text)| (*name, Arg::Text(text))).collect();
+    args.extend(
+        params
+            .into_iter()
+            .flatten()
+            .filter_map(|(name, value)| value.as_i64().map(|n| (name.as_str(), Arg::Number(n)))),
+    );
+    Some(page.tr.with(&id, &args))
 }
 
 /// The translated name of a form field, e.g. `first_name` → "First name" (or the raw name).
@@ -120,6 +147,45 @@ mod tests {
                 assert!(text != id && !text.is_empty(), "no {language:?} message for {code}");
             }
         }
+    }
+
+    #[test]
+    fn every_validation_reason_has_a_message_in_both_languages() {
+        for reason in boxoffice_storage::Reason::ALL {
+            let id = format!("reason-{}", reason.code().replace('_', "-"));
+            let args: Vec<(&str, Arg<'_>)> = reason.params().iter().map(|name| (*name, Arg::Number(7))).collect();
+            for language in [Language::En, Language::Fr] {
+                let text = Tr(language).with(&id, &args);
+                assert!(text != id && !text.is_empty(), "no {language:?} message for reason {}", reason.code());
+                assert!(!text.contains('{'), "{language:?} reason {} lacks a parameter: {text}", reason.code());
+            }
+        }
+    }
+
+    #[test]
+    fn validation_reasons_are_told_in_the_page_language() {
+        let problem = crate::error::ApiError::from(
+            boxoffice_storage::FieldError::new(
+                "password",
+                boxoffice_storage::Reason::PasswordTooShort,
+                "must be at least 10 characters",
+            )
+            .param("min", 10_i64),
+        )
+        .problem();
+        assert_eq!(problem.extensions["reason"], "password_too_short");
+        assert_eq!(problem.extensions["params"]["min"], 10);
+        let text = message(&Page::for_tests(Language::Fr), &crate::error::ApiError::from(problem));
+        assert!(text.starts_with("Mot de passe") && text.contains("10 caractères") && !text.contains("must"), "{text}");
+        let text = message(
+            &Page::for_tests(Language::En),
+            &crate::error::ApiError::invalid(
+                "email",
+                boxoffice_storage::Reason::Email,
+                "\"x\" is not an email address",
+            ),
+        );
+        assert!(text.starts_with("Email address") && !text.contains("\"x\""), "{text}");
     }
 
     #[test]

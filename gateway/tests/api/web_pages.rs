@@ -202,6 +202,40 @@ async fn sign_in_errors_are_shown_on_the_form() {
 }
 
 #[tokio::test]
+async fn a_french_registration_with_a_short_password_reads_the_reason_in_french() {
+    let app = spawn_app().await;
+    let response = client()
+        .post(app.url("/register"))
+        .header(ACCEPT_LANGUAGE, "fr-FR,fr;q=0.9")
+        .form(&[
+            ("email", "court@example.com"),
+            ("username", "court"),
+            ("first_name", "Camille"),
+            ("last_name", "Court"),
+            ("password", "court"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = response.text().await.expect("body");
+    assert!(body.contains("Mot de passe : doit compter au moins 10 caractères"), "{body}");
+    assert!(!body.contains("must be at least"), "no English reason on a French page");
+    // The API keeps its English detail and adds the reason's code and parameters.
+    let answer = app
+        .request(Method::POST, "/api/v1/customers")
+        .json(&json!({"email": "court@example.com", "username": "court", "first_name": "C", "last_name": "C", "password": "court"}))
+        .send()
+        .await
+        .expect("register");
+    let problem = expect_json(answer, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(problem["field"], "password", "{problem}");
+    assert_eq!(problem["reason"], "password_too_short", "{problem}");
+    assert_eq!(problem["params"]["min"], 10, "{problem}");
+    assert!(problem["detail"].as_str().expect("detail").contains("must be at least 10 characters"), "{problem}");
+}
+
+#[tokio::test]
 async fn two_factor_is_turned_on_from_the_account_page_and_then_asked_at_sign_in() {
     let app = spawn_app().await;
     let (cookie, csrf) = session(&app, "totp-web@example.com").await;
