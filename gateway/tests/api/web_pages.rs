@@ -9,19 +9,19 @@ use serde_json::json;
 use crate::helpers::{CUSTOMER_PASSWORD, TestApp, at, expect_json, spawn_app};
 
 /// A client that shows redirects instead of following them.
-fn client() -> reqwest::Client {
+pub(crate) fn client() -> reqwest::Client {
     reqwest::Client::builder().redirect(redirect::Policy::none()).build().expect("client")
 }
 
 /// A browser session of a verified customer: `(Cookie header, CSRF token)`.
-async fn session(app: &TestApp, email: &str) -> (String, String) {
+pub(crate) async fn session(app: &TestApp, email: &str) -> (String, String) {
     let (_, body) = app.create_customer("Web", email).await;
     let email = body["account"]["email"].as_str().expect("email").to_owned();
     sign_in(app, &email, CUSTOMER_PASSWORD).await
 }
 
 /// A showtime tomorrow in a 2 × 4 auditorium with the given full price (minor units).
-async fn showtime(app: &TestApp, price_minor: i64) -> String {
+pub(crate) async fn showtime(app: &TestApp, price_minor: i64) -> String {
     let film = app.create_film("Web Film", 100, &["drama"], &["fr"]).await;
     let auditorium = app.create_auditorium("Web Room", &[("A", "SSSS"), ("B", "SSSS")]).await;
     let body = json!({
@@ -33,7 +33,7 @@ async fn showtime(app: &TestApp, price_minor: i64) -> String {
     expect_json(response, StatusCode::CREATED).await["id"].as_str().expect("id").to_owned()
 }
 
-async fn page(app: &TestApp, path: &str, headers: &[(&str, &str)]) -> (StatusCode, String) {
+pub(crate) async fn page(app: &TestApp, path: &str, headers: &[(&str, &str)]) -> (StatusCode, String) {
     let mut request = client().get(app.url(path));
     for (name, value) in headers {
         request = request.header(*name, *value);
@@ -42,7 +42,7 @@ async fn page(app: &TestApp, path: &str, headers: &[(&str, &str)]) -> (StatusCod
     (response.status(), response.text().await.expect("body"))
 }
 
-async fn post_form(app: &TestApp, path: &str, cookie: &str, form: &[(&str, &str)]) -> reqwest::Response {
+pub(crate) async fn post_form(app: &TestApp, path: &str, cookie: &str, form: &[(&str, &str)]) -> reqwest::Response {
     client().post(app.url(path)).header(COOKIE, cookie).form(form).send().await.expect("post")
 }
 
@@ -286,7 +286,7 @@ async fn two_factor_is_turned_on_from_the_account_page_and_then_asked_at_sign_in
 }
 
 /// A browser session of any account by email and password: `(Cookie header, CSRF token)`.
-async fn sign_in(app: &TestApp, email: &str, password: &str) -> (String, String) {
+pub(crate) async fn sign_in(app: &TestApp, email: &str, password: &str) -> (String, String) {
     let response = app
         .request(Method::POST, "/api/v1/auth/login")
         .json(&json!({"email": email, "password": password, "session": true}))
@@ -392,7 +392,7 @@ async fn a_customer_who_saw_the_film_reviews_it_on_its_page_and_staff_hide_it() 
 }
 
 /// A browser session of a new manager: `(Cookie header, CSRF token)`.
-async fn manager_session(app: &TestApp, name: &str) -> (String, String) {
+pub(crate) async fn manager_session(app: &TestApp, name: &str) -> (String, String) {
     let email = format!("{name}@example.com");
     let staff = json!({"email": email, "username": name, "first_name": "Max", "last_name": "Manager", "role": "manager", "password": CUSTOMER_PASSWORD});
     expect_json(
@@ -404,7 +404,7 @@ async fn manager_session(app: &TestApp, name: &str) -> (String, String) {
 }
 
 /// A customer (API token) buys `seat` of `showtime` from the wallet.
-async fn buy(app: &TestApp, showtime: &str, seat: &str, email: &str) {
+pub(crate) async fn buy(app: &TestApp, showtime: &str, seat: &str, email: &str) {
     let (token, _) = app.create_customer("Buyer", email).await;
     let holds = format!("/api/v1/showtimes/{showtime}/holds");
     let hold = expect_json(

@@ -15,6 +15,7 @@
 //! | [`prices`] | price tiers across every upcoming showtime: add, set, remove |
 //! | [`box_office`] | selling to walk-in customers on the live seat map |
 //! | [`people`] | customers (search, wallet top-up, bookings), staff accounts, the audit log |
+//! | [`staff_edit`] | a staff member's role, reactivation |
 //! | [`widgets`] | form pieces the pages share |
 
 pub mod api;
@@ -27,6 +28,7 @@ pub mod nav;
 pub mod people;
 pub mod prices;
 pub mod showtimes;
+pub mod staff_edit;
 pub mod widgets;
 
 use axum::Router;
@@ -43,4 +45,5 @@ pub fn router(_state: &AppState) -> Router<AppState> {
         .merge(prices::router())
         .merge(box_office::router())
         .merge(people::router())
+        .merge(staff_edit::router())
 }

@@ -1,6 +1,6 @@
 //! Customers, staff accounts and the audit log in the console: customer search with their
 //! balance, bookings and a wallet top-up; the staff list, a form to add a staff member and
-//! deactivation behind a confirmation; the audit log, newest first.
+//! deactivation behind a confirmation (role changes and reactivation: [`super::staff_edit`]); the audit log, newest first.
 
 use axum::Router;
 use axum::extract::{Form, Path, Query, State};
@@ -153,7 +153,8 @@ async fn customer_body(
     })
 }
 
-async fn load(state: &AppState, page: &Page, raw: &str, roles: &[Role]) -> Result<Account, Response> {
+/// The account `raw` names when it has one of `roles`; otherwise the 404 (or error) page.
+pub(super) async fn load(state: &AppState, page: &Page, raw: &str, roles: &[Role]) -> Result<Account, Response> {
     let Ok(id) = raw.parse::<AccountId>() else { return Err(errors::not_found(page, Area::Admin)) };
     match state.accounts.account(id).await {
         Ok(Some(account)) if roles.contains(&account.role) => Ok(account),
@@ -223,7 +224,8 @@ async fn top_up(
     }
 }
 
-const STAFF_ROLES: [Role; 3] = [Role::Admin, Role::Manager, Role::Cashier];
+/// The roles of staff accounts, in the order the role menus list them.
+pub(super) const STAFF_ROLES: [Role; 3] = [Role::Admin, Role::Manager, Role::Cashier];
 
 fn staff_form(page: &Page, form: &FormData) -> Markup {
     html! {
@@ -264,10 +266,22 @@ async fn staff_page(
             tbody {
                 @for a in &all {
                     tr {
-                        td { (a.first_name) " " (a.last_name) }
+                        td { a href=(format!("/admin/staff/{}", a.id)) { (a.first_name) " " (a.last_name) } }
                         td { (a.email.as_deref().unwrap_or("")) }
                         td { (page.t(&format!("admin-role-{}", a.role.as_str()))) }
-                        td { @if a.active { a href=(format!("/admin/staff/{}/deactivate", a.id)) { (page.t("admin-deactivate")) } } @else { (page.t("admin-inactive")) } }
+                        td {
+                            a href=(format!("/admin/staff/{}", a.id)) { (page.t("admin-edit")) }
+                            " · "
+                            @if a.active {
+                                a href=(format!("/admin/staff/{}/deactivate", a.id)) { (page.t("admin-deactivate")) }
+                            } @else {
+                                (page.t("admin-inactive")) " "
+                                form class="inline" method="post" action=(format!("/admin/staff/{}/reactivate", a.id)) {
+                                    (layout::csrf_field(page))
+                                    button type="submit" { (page.t("admin-reactivate")) }
+                                }
+                            }
+                        }
                     }
                 }
             }
