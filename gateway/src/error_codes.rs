@@ -19,7 +19,7 @@ pub const ERROR_CODES: &[(&str, u16, &str)] = &[
     (
         "review_not_allowed",
         403,
-        "Only a customer who had a booking for the film, once its showtime started, may review it.",
+        "Only a customer who had a booking for the film, once its showtime ended (start + running time), may review it.",
     ),
     ("csrf_failed", 403, "A cookie-authenticated change without the session's CSRF token."),
     ("totp_enrolment_required", 403, "Staff must enrol TOTP first (`accounts.require_totp_for_staff`)."),

@@ -307,7 +307,7 @@ pub(crate) async fn sign_in(app: &TestApp, email: &str, password: &str) -> (Stri
 }
 
 #[tokio::test]
-async fn a_customer_who_saw_the_film_reviews_it_on_its_page_and_staff_hide_it() {
+async fn a_customer_reviews_a_film_once_its_showtime_ended_and_staff_hide_it_after_confirming_and_show_it_again() {
     let app = spawn_app().await;
     let film = app.create_film("Page Review", 90, &["drama"], &["en"]).await;
     let film_id = film["id"].as_str().expect("id").to_owned();
@@ -343,7 +343,10 @@ async fn a_customer_who_saw_the_film_reviews_it_on_its_page_and_staff_hide_it() 
     )
     .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER, "bought");
-    tokio::time::sleep(std::time::Duration::from_millis(3500)).await; // the showtime starts
+    app.clock.advance_ms(60_000); // the showtime has started, not ended: no form yet
+    let (_, body) = page(&app, &format!("/films/{film_id}"), &[(COOKIE.as_str(), &cookie)]).await;
+    assert!(!body.contains("Publish my review"), "{body}");
+    app.clock.advance_ms(90 * 60_000); // start + the film's 90 minutes: it has ended
 
     let (_, body) = page(&app, &format!("/films/{film_id}"), &[(COOKIE.as_str(), &cookie)]).await;
     assert!(body.contains("Publish my review"), "{body}");
@@ -375,20 +378,33 @@ async fn a_customer_who_saw_the_film_reviews_it_on_its_page_and_staff_hide_it() 
     .await;
     let (staff_cookie, staff_csrf) = sign_in(&app, "manager@example.com", CUSTOMER_PASSWORD).await;
     let (_, body) = page(&app, &format!("/films/{film_id}"), &[(COOKIE.as_str(), &staff_cookie)]).await;
-    let action =
-        body.split("action=\"/reviews/").nth(1).and_then(|s| s.split('"').next()).expect("hide form").to_owned();
-    let response = post_form(
-        &app,
-        &format!("/reviews/{action}"),
-        &staff_cookie,
-        &[("csrf_token", &staff_csrf), ("film_id", &film_id)],
-    )
-    .await;
+    let review = body.split("href=\"/reviews/").nth(1).and_then(|s| s.split('/').next()).expect("hide link").to_owned();
+    let hide = format!("/reviews/{review}/hide");
+    let (status, confirm) =
+        page(&app, &hide, &[(COOKIE.as_str(), &staff_cookie), (ACCEPT_LANGUAGE.as_str(), "fr")]).await;
+    assert_eq!(status, StatusCode::OK, "hiding asks first");
+    assert!(
+        confirm.contains("Masquer l’avis de Web T. ?") && confirm.contains(&format!("action=\"{hide}\"")),
+        "{confirm}"
+    );
+    let (status, _) = page(&app, &hide, &[(COOKIE.as_str(), &cookie)]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "customers may not hide");
+    let response = post_form(&app, &hide, &staff_cookie, &[("csrf_token", &staff_csrf)]).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()[LOCATION], format!("/films/{film_id}#reviews"));
     let (_, body) = page(&app, &format!("/films/{film_id}"), &[]).await;
     assert!(body.contains("No reviews yet"), "hidden");
+
+    // Staff see it under "Hidden reviews" and show it again.
+    let (_, body) = page(&app, &format!("/films/{film_id}"), &[(COOKIE.as_str(), &staff_cookie)]).await;
+    let unhide = format!("/reviews/{review}/unhide");
+    assert!(body.contains("Hidden reviews") && body.contains(&format!("action=\"{unhide}\"")), "{body}");
+    let response = post_form(&app, &unhide, &staff_cookie, &[("csrf_token", &staff_csrf)]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, body) = page(&app, &format!("/films/{film_id}"), &[]).await;
+    assert!(body.contains("Average rating 4.0 out of 5 (1 review)"), "shown again: {body}");
     let audit = expect_json(app.staff(Method::GET, "/api/v1/audit").send().await.expect("audit"), StatusCode::OK).await;
-    assert!(audit.to_string().contains("/hide"), "the console's change is audited: {audit}");
+    assert!(audit.to_string().contains("/hide") && audit.to_string().contains("/unhide"), "audited: {audit}");
 }
 
 /// A browser session of a new manager: `(Cookie header, CSRF token)`.
