@@ -278,5 +278,6 @@ pub async fn export(
     };
     let disposition =
         format!("attachment; filename=\"boxoffice-export-{}.json\"", AccountId::from_uuid(customer.as_uuid()));
-    Ok(([(header::CONTENT_DISPOSITION, disposition)], Json(export)))
+    // Personal data: never kept by a browser or proxy cache.
+    Ok(([(header::CONTENT_DISPOSITION, disposition), (header::CACHE_CONTROL, "no-store".to_owned())], Json(export)))
 }
