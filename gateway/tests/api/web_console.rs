@@ -78,3 +78,96 @@ async fn the_console_changes_a_staff_role_and_reactivates_a_deactivated_member()
         .count();
     assert_eq!(patches, 3, "role, deactivation and reactivation are audited: {audit}");
 }
+
+#[tokio::test]
+async fn the_console_tops_up_a_customers_wallet() {
+    let app = spawn_app().await;
+    let (token, customer) = app.create_customer("Wallet", "wallet-web@example.com").await;
+    let id = customer["account"]["id"].as_str().expect("id").to_owned();
+    let before = customer["balance"]["amount_minor"].as_i64().expect("balance");
+    let (_, cookie, csrf) = staff_session(&app, "purse", "manager").await;
+    let path = format!("/admin/customers/{id}");
+    let (status, body) = page(&app, &path, &[(COOKIE.as_str(), &cookie)]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("Top up the wallet") && body.contains(&format!("action=\"{path}\"")), "{body}");
+
+    let response = post_form(&app, &path, &cookie, &[("csrf_token", &csrf), ("amount", "-3"), ("reason", "x")]).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "a top-up is positive");
+    let response = post_form(&app, &path, &cookie, &[("csrf_token", &csrf), ("amount", "5"), ("reason", "")]).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "a reason is needed");
+    assert!(response.text().await.expect("body").contains("Reason"), "the field is named");
+    let response = post_form(
+        &app,
+        &path,
+        &cookie,
+        &[("csrf_token", &csrf), ("amount", "12,50"), ("reason", "Broken seat, sorry")],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()[LOCATION], format!("{path}?notice=saved"));
+
+    let me =
+        expect_json(app.customer(&token, Method::GET, "/api/v1/me").send().await.expect("me"), StatusCode::OK).await;
+    assert_eq!(me["balance"]["amount_minor"].as_i64(), Some(before + 1250), "{me}");
+    let wallet = expect_json(
+        app.customer(&token, Method::GET, "/api/v1/me/wallet").send().await.expect("wallet"),
+        StatusCode::OK,
+    )
+    .await;
+    let entry = wallet["ledger"]["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|e| e["memo"] == "Broken seat, sorry")
+        .cloned()
+        .expect("the top-up");
+    assert_eq!(entry["kind"], "credit", "recorded as a top-up, not an adjustment: {entry}");
+    let audit = expect_json(app.staff(Method::GET, "/api/v1/audit").send().await.expect("audit"), StatusCode::OK).await;
+    assert!(audit.to_string().contains("/wallet/adjustments"), "audited: {audit}");
+}
+
+#[tokio::test]
+async fn the_console_deletes_a_film_and_an_auditorium_after_confirming() {
+    let app = spawn_app().await;
+    let (_, cookie, csrf) = staff_session(&app, "curator", "manager").await;
+    let film = app.create_film("Doomed Film", 95, &["drama"], &["en"]).await;
+    let film_id = film["id"].as_str().expect("id").to_owned();
+    let room = app.create_auditorium("Doomed Room", &[("A", "SSSS")]).await;
+    let room_id = room["id"].as_str().expect("id").to_owned();
+    let spare = app.create_auditorium("Spare Room", &[("A", "SS")]).await;
+    let spare_id = spare["id"].as_str().expect("id").to_owned();
+    app.create_showtime(&film, &room, &crate::helpers::at(1, 2)).await;
+
+    // The film has a future showtime: the API refuses, the page offers the cascade.
+    let delete = format!("/admin/films/{film_id}/delete");
+    let (status, confirm) = page(&app, &delete, &[(COOKIE.as_str(), &cookie), (ACCEPT_LANGUAGE.as_str(), "fr")]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(confirm.contains("Doomed Film") && confirm.contains(&format!("action=\"{delete}\"")), "{confirm}");
+    assert!(!confirm.contains("name=\"cascade\""));
+    let response = post_form(&app, &delete, &cookie, &[("csrf_token", &csrf)]).await;
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    let body = response.text().await.expect("body");
+    assert!(body.contains("name=\"cascade\"") && !body.contains("?cascade=true"), "{body}");
+    app.get_json(&format!("/api/v1/films/{film_id}"), StatusCode::OK).await;
+    let response = post_form(&app, &delete, &cookie, &[("csrf_token", &csrf), ("cascade", "on")]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()[LOCATION], "/admin/films?notice=deleted");
+    app.get_json(&format!("/api/v1/films/{film_id}"), StatusCode::NOT_FOUND).await;
+    let (_, list) = page(&app, "/admin/films?notice=deleted", &[(COOKIE.as_str(), &cookie)]).await;
+    assert!(list.contains("Deleted.") && !list.contains("Doomed Film"), "{list}");
+
+    // An auditorium without showtimes goes after the confirmation alone.
+    let delete = format!("/admin/auditoriums/{spare_id}/delete");
+    let (status, confirm) = page(&app, &delete, &[(COOKIE.as_str(), &cookie)]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(confirm.contains("Delete the auditorium “Spare Room”?"), "{confirm}");
+    let response = post_form(&app, &delete, &cookie, &[]).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN, "CSRF token needed");
+    let response = post_form(&app, &delete, &cookie, &[("csrf_token", &csrf)]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()[LOCATION], "/admin/auditoriums?notice=deleted");
+    app.get_json(&format!("/api/v1/auditoriums/{spare_id}"), StatusCode::NOT_FOUND).await;
+    app.get_json(&format!("/api/v1/auditoriums/{room_id}"), StatusCode::OK).await;
+    let (status, _) = page(&app, &format!("/admin/auditoriums/{spare_id}/delete"), &[(COOKIE.as_str(), &cookie)]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

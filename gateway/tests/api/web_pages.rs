@@ -533,3 +533,24 @@ async fn the_console_adds_sets_and_removes_a_price_tier_on_every_upcoming_showti
         .count();
     assert_eq!(patches, 3, "each change of the first showtime is audited: {audit}");
 }
+
+#[tokio::test]
+async fn the_seat_page_says_when_a_showtime_is_sold_out() {
+    let app = spawn_app().await;
+    let film = app.create_film("Tiny Film", 80, &["drama"], &["en"]).await;
+    let room = app.create_auditorium("Tiny Room", &[("A", "SS")]).await;
+    let show = app.create_showtime(&film, &room, &at(1, 4)).await["id"].as_str().expect("id").to_owned();
+    let path = format!("/showtimes/{show}");
+    let (status, body) = page(&app, &path, &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!body.contains("This showtime is sold out"), "seats left");
+    buy(&app, &show, "A1", "sold-one@example.com").await;
+    let (_, body) = page(&app, &path, &[]).await;
+    assert!(!body.contains("This showtime is sold out"), "one seat left");
+    buy(&app, &show, "A2", "sold-two@example.com").await;
+    let (status, body) = page(&app, &path, &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("This showtime is sold out"), "{body}");
+    let (_, body) = page(&app, &path, &[(ACCEPT_LANGUAGE.as_str(), "fr")]).await;
+    assert!(body.contains("Cette séance est complète."), "{body}");
+}

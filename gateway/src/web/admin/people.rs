@@ -199,7 +199,7 @@ async fn top_up(
     let form = FormData(form);
     let outcome = match parse_price(form.get("amount")) {
         Some(minor) if minor > 0 => {
-            let body = json!({"amount_minor": minor, "reason": form.get("reason")});
+            let body = json!({"amount_minor": minor, "reason": form.get("reason"), "kind": "top_up"});
             super::api::call(
                 &state,
                 &page,
