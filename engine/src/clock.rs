@@ -43,6 +43,32 @@ impl Clock for TokioClock {
     }
 }
 
+/// The wall clock moved forward by an adjustable offset (zero to start with); black-box
+/// tests use it to reach "after the showtime ended" without waiting.
+#[derive(Debug, Default)]
+pub struct OffsetClock {
+    offset_ms: std::sync::atomic::AtomicI64,
+}
+
+impl OffsetClock {
+    /// The wall clock, not moved yet.
+    #[must_use]
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self::default())
+    }
+
+    /// Moves the clock forward by `ms`.
+    pub fn advance_ms(&self, ms: i64) {
+        self.offset_ms.fetch_add(ms, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl Clock for OffsetClock {
+    fn now(&self) -> Timestamp {
+        Timestamp::now().plus_millis(self.offset_ms.load(std::sync::atomic::Ordering::SeqCst))
+    }
+}
+
 /// A clock that only moves when told to; for tests.
 #[derive(Debug)]
 pub struct ManualClock {

@@ -31,7 +31,7 @@ pub mod seat_map;
 mod showtime;
 pub mod view;
 
-pub use crate::clock::{Clock, ManualClock, SystemClock, TokioClock};
+pub use crate::clock::{Clock, ManualClock, OffsetClock, SystemClock, TokioClock};
 pub use crate::config::EngineConfig;
 pub use crate::engine::{Engine, TerminalPayment};
 pub use crate::error::EngineError;

@@ -7,7 +7,7 @@
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use boxoffice_engine::EngineError;
-use boxoffice_storage::{FieldError, StorageError};
+use boxoffice_storage::{FieldError, Reason, StorageError};
 use serde_json::{Map, Value};
 
 /// Content type of every error body.
@@ -138,10 +138,10 @@ impl ApiError {
         Problem::new(StatusCode::CONFLICT, code, "Conflict", detail).into()
     }
 
-    /// 422 `validation_failed` naming the field.
+    /// 422 `validation_failed` naming the field, the reason's code and its English words.
     #[must_use]
-    pub fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
-        FieldError::new(field, reason).into()
+    pub fn invalid(field: &'static str, reason: Reason, detail: impl Into<String>) -> Self {
+        FieldError::new(field, reason, detail).into()
     }
 
     /// 503 with a generic body; `cause` is logged.

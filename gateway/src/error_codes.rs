@@ -19,7 +19,7 @@ pub const ERROR_CODES: &[(&str, u16, &str)] = &[
     (
         "review_not_allowed",
         403,
-        "Only a customer who had a booking for the film, once its showtime started, may review it.",
+        "Only a customer who had a booking for the film, once its showtime ended (start + running time), may review it.",
     ),
     ("csrf_failed", 403, "A cookie-authenticated change without the session's CSRF token."),
     ("totp_enrolment_required", 403, "Staff must enrol TOTP first (`accounts.require_totp_for_staff`)."),
@@ -56,7 +56,11 @@ pub const ERROR_CODES: &[(&str, u16, &str)] = &[
     ("unsupported_media_type", 415, "The body is not sent as `Content-Type: application/json`."),
     ("rate_limited", 429, "Too many attempts; retry after `Retry-After` seconds."),
     ("invalid_body", 422, "The JSON has a missing field, a wrong type or an unknown field (named in `detail`)."),
-    ("validation_failed", 422, "A field is out of range (`field`)."),
+    (
+        "validation_failed",
+        422,
+        "A field is out of range (`field`; `reason`: a stable code such as `password_too_short`, with its `params`, e.g. `{\"min\": 12}`).",
+    ),
     ("idempotency_key_reused", 422, "This Idempotency-Key was used for a different request."),
     ("unknown_seats", 422, "Seat labels not in the auditorium (`seats`)."),
     ("invalid_request", 422, "The request does not fit this showtime (e.g. seats for general admission)."),

@@ -26,11 +26,11 @@
 //! | `StorageError::InsufficientBalance` | 402 | `insufficient_balance` (+ `balance`) |
 //! | `StorageError::Overloaded` | 503 | `overloaded`, `Retry-After: 1` |
 //! | other `StorageError`s | 503 | `storage_unavailable`, generic body |
-//! | `FieldError` | 422 | `validation_failed` (+ `field`) |
+//! | `FieldError` | 422 | `validation_failed` (+ `field`, `reason`, `params`) |
 
 use axum::http::{StatusCode, header};
 use boxoffice_engine::EngineError;
-use boxoffice_storage::{FieldError, Money, StorageError};
+use boxoffice_storage::{FieldError, Money, Param, StorageError};
 use serde_json::{Value, json};
 
 use crate::error::Problem;
@@ -117,8 +117,21 @@ pub fn storage(e: &StorageError) -> Problem {
 /// The problem for an invalid field.
 #[must_use]
 pub fn field(e: &FieldError) -> Problem {
+    let params: serde_json::Map<String, serde_json::Value> = e
+        .params
+        .iter()
+        .map(|(name, value)| {
+            let value = match value {
+                Param::Number(n) => serde_json::Value::from(*n),
+                Param::Text(text) => serde_json::Value::from(text.as_str()),
+            };
+            ((*name).to_owned(), value)
+        })
+        .collect();
     Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "Validation failed", e.to_string())
         .with("field", e.field)
+        .with("reason", e.reason.code())
+        .with("params", params)
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@
 //! | bad path segment (e.g. not a UUID) | 400 | `invalid_path` |
 //! | bad query string | 400 | `invalid_query` |
 
+use boxoffice_storage::FieldError;
 use std::str::FromStr;
 
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
@@ -140,7 +141,13 @@ impl PageParams {
     pub fn page(self) -> Result<PageRequest, ApiError> {
         let limit = self.limit.unwrap_or(PAGE_LIMIT_DEFAULT);
         if !(1..=PAGE_LIMIT_MAX).contains(&limit) {
-            return Err(ApiError::invalid("limit", format!("must be between 1 and {PAGE_LIMIT_MAX}, got {limit}")));
+            return Err(FieldError::range(
+                "limit",
+                1,
+                i64::from(PAGE_LIMIT_MAX),
+                format!("must be between 1 and {PAGE_LIMIT_MAX}, got {limit}"),
+            )
+            .into());
         }
         Ok(PageRequest { offset: self.offset.unwrap_or(0), limit })
     }

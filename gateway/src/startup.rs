@@ -78,13 +78,20 @@ impl Application {
     /// # Errors
     /// See [`StartupError`].
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        Self::build_with_clock(settings, Arc::new(SystemClock)).await
+    }
+
+    /// [`Application::build`] with another time source (black-box tests move time forward).
+    ///
+    /// # Errors
+    /// See [`StartupError`].
+    pub async fn build_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, StartupError> {
         settings.validate()?;
         let bind = settings.bind_address()?;
         let data_dir = settings.storage.location()?.data_dir();
         let store = Store::open(&settings.storage).await?;
         let (admin_token, admin_token_source) = admin_token::resolve(settings.auth.admin_token.as_ref(), &data_dir)?;
         let metrics = crate::metrics::recorder().map_err(StartupError::Metrics)?;
-        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let storage = store.storage();
         let (engine, cluster) = crate::cluster::start_engine(&settings, Arc::clone(&storage), Arc::clone(&clock))
             .map_err(|e| StartupError::Cluster(e.to_string()))?;

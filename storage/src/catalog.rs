@@ -11,35 +11,19 @@ use crate::layout::SeatLayout;
 use crate::money::{Currency, Money};
 use crate::time::Timestamp;
 
-/// A field that failed validation, and why.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {reason}")]
-pub struct FieldError {
-    /// The JSON field name.
-    pub field: &'static str,
-    /// What was wrong with it.
-    pub reason: String,
-}
-
-impl FieldError {
-    /// A new field error.
-    #[must_use]
-    pub fn new(field: &'static str, reason: impl Into<String>) -> Self {
-        Self { field, reason: reason.into() }
-    }
-}
+pub use crate::field_error::{FieldError, Param, Reason};
 
 fn check_text(field: &'static str, value: &str, min: usize, max: usize) -> Result<(), FieldError> {
     let len = value.trim().chars().count();
     if len < min || value.chars().count() > max {
-        return Err(FieldError::new(field, format!("must be {min} to {max} characters")));
+        return Err(FieldError::length(field, min, max));
     }
     Ok(())
 }
 
 fn check_list(field: &'static str, values: &[String], max_items: usize) -> Result<(), FieldError> {
     if values.len() > max_items {
-        return Err(FieldError::new(field, format!("at most {max_items} entries")));
+        return Err(FieldError::too_many(field, max_items));
     }
     values.iter().try_for_each(|v| check_text(field, v, 1, 200))
 }
@@ -47,7 +31,7 @@ fn check_list(field: &'static str, values: &[String], max_items: usize) -> Resul
 fn check_url(field: &'static str, value: Option<&str>) -> Result<(), FieldError> {
     match value {
         Some(url) if !(url.starts_with("https://") || url.starts_with("http://") || url.starts_with('/')) => {
-            Err(FieldError::new(field, "must be an http(s) URL or a path starting with /"))
+            Err(FieldError::new(field, Reason::Url, "must be an http(s) URL or a path starting with /"))
         }
         Some(url) => check_text(field, url, 1, 2000),
         None => Ok(()),
@@ -110,7 +94,7 @@ impl FilmDraft {
         check_text("director", &self.director, 1, 300)?;
         check_list("cast", &self.cast, 50)?;
         if !(1..=600).contains(&self.duration_minutes) {
-            return Err(FieldError::new("duration_minutes", "must be between 1 and 600"));
+            return Err(FieldError::range("duration_minutes", 1, 600, "must be between 1 and 600"));
         }
         check_list("genres", &self.genres, 10)?;
         if let Some(r) = &self.age_rating {
@@ -123,7 +107,7 @@ impl FilmDraft {
             [("spoken_languages", &self.spoken_languages), ("subtitle_languages", &self.subtitle_languages)]
         {
             if langs.len() > 20 || langs.iter().any(|l| l.len() != 2 || !l.chars().all(|c| c.is_ascii_alphabetic())) {
-                return Err(FieldError::new(field, "ISO 639-1 codes of two letters, at most 20"));
+                return Err(FieldError::new(field, Reason::LanguageCode, "ISO 639-1 codes of two letters, at most 20"));
             }
         }
         self.genres.iter_mut().for_each(|g| *g = g.trim().to_lowercase());
@@ -281,7 +265,9 @@ impl PriceList {
     /// The first bad tier.
     pub fn validate(self) -> Result<Self, FieldError> {
         if self.tiers.is_empty() || self.tiers.len() > 10 {
-            return Err(FieldError::new("prices.tiers", "between 1 and 10 tiers"));
+            return Err(FieldError::new("prices.tiers", Reason::EntryCount, "between 1 and 10 tiers")
+                .param("min", 1_i64)
+                .param("max", 10_i64));
         }
         let mut seen = std::collections::HashSet::new();
         for t in &self.tiers {
@@ -290,14 +276,20 @@ impl PriceList {
             if !name_ok || !seen.insert(t.tier.as_str()) {
                 return Err(FieldError::new(
                     "prices.tiers",
+                    Reason::TierName,
                     format!("tier name {:?} must be unique, lower case, 1 to 20 letters", t.tier),
-                ));
+                )
+                .param("tier", t.tier.as_str()));
             }
             if !(0..=1_000_000).contains(&t.price_minor) {
                 return Err(FieldError::new(
                     "prices.tiers",
+                    Reason::TierPrice,
                     format!("price of {:?} must be 0 to 1000000 minor units", t.tier),
-                ));
+                )
+                .param("tier", t.tier.as_str())
+                .param("min", 0_i64)
+                .param("max", 1_000_000_i64));
             }
         }
         Ok(self)

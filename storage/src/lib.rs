@@ -22,6 +22,7 @@ pub mod audit;
 pub mod catalog;
 pub mod conformance;
 pub mod error;
+pub mod field_error;
 pub mod ids;
 pub mod journal;
 pub mod layout;
@@ -53,6 +54,7 @@ pub use crate::catalog::{
     Seating, Showtime, ShowtimeDraft, ShowtimeFilter, ShowtimeStatus,
 };
 pub use crate::error::{StorageError, StorageResult};
+pub use crate::field_error::{Param, Reason};
 pub use crate::ids::{
     AccountId, AuditoriumId, BookingId, CustomerId, FilmId, HoldId, PaymentId, ReviewId, SeatIndex, ShowtimeId,
 };

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::FieldError;
+use crate::catalog::{FieldError, Reason};
 use crate::ids::{CustomerId, FilmId, ReviewId};
 use crate::time::Timestamp;
 
@@ -61,11 +61,12 @@ impl ReviewSummary {
 /// A rating outside 1..=5 (`rating`) or a comment over [`COMMENT_CHARS_MAX`] (`comment`).
 pub fn validate(rating: u8, comment: &str) -> Result<String, FieldError> {
     if !(1..=5).contains(&rating) {
-        return Err(FieldError::new("rating", "must be a whole number from 1 to 5"));
+        return Err(FieldError::range("rating", 1, 5, "must be a whole number from 1 to 5"));
     }
     let comment = comment.trim();
     if comment.chars().count() > COMMENT_CHARS_MAX {
-        return Err(FieldError::new("comment", format!("at most {COMMENT_CHARS_MAX} characters")));
+        return Err(FieldError::new("comment", Reason::TooLong, format!("at most {COMMENT_CHARS_MAX} characters"))
+            .param("max", COMMENT_CHARS_MAX));
     }
     Ok(comment.to_owned())
 }

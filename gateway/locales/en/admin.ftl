@@ -28,6 +28,7 @@ admin-cancelled = The showtime is cancelled; every booking was refunded.
 admin-delete = Delete
 admin-keep = No, keep it
 admin-cascade = Also cancel its future showtimes and refund every booking
+admin-cascade-bookings = Also cancel its bookings and refund them
 admin-comma-hint = Separate several with commas.
 admin-languages-hint = Two-letter codes separated by commas, e.g. fr, en.
 admin-films-title = Films
@@ -67,6 +68,8 @@ admin-next-week = Next week
 admin-cancelled-label = cancelled
 admin-cancel-showtime = Cancel the showtime
 admin-cancel-question = Cancel { $showtime }? Every booking is refunded to the customers’ wallets and they are told by email.
+admin-showtime-delete = Delete a showtime
+admin-showtime-delete-question = Delete { $showtime }? It disappears from the site and the week view. This cannot be undone.
 admin-seating = Seating
 admin-seating-reserved = Reserved seats
 admin-seating-ga = General admission
@@ -100,11 +103,44 @@ admin-role = Role
 admin-role-admin = administrator
 admin-role-manager = manager
 admin-role-cashier = cashier
+admin-role-kiosk = kiosk
+admin-role-customer = customer
 admin-deactivate = Deactivate
 admin-deactivate-question = Deactivate { $name }? They are signed out and can no longer sign in.
 admin-inactive = inactive
+admin-active = active
+admin-reactivate = Reactivate
+admin-staff-edit-title = Staff member { $name }
+admin-staff-back = Back to the staff list
 admin-audit-title = Audit log
 admin-who = Who
 admin-entity = Record
 admin-showtime-edit = Change a showtime
 admin-edit = Change
+admin-nav-prices = Price tiers
+admin-prices-title = Price tiers
+admin-prices-intro = Each showtime keeps its own price list, so tickets already sold keep their price. Changes here apply to every upcoming showtime ({ $count ->
+    [one] one showtime
+   *[other] { $count } showtimes
+  } now).
+admin-prices-none = No upcoming showtime has prices yet.
+admin-prices-showtimes = Showtimes
+admin-prices-set = Add a tier or set its price
+admin-prices-set-hint = The tier is added to every upcoming showtime that lacks it, or its price is changed where it exists.
+admin-prices-apply = Apply to every upcoming showtime
+admin-prices-remove = Remove
+admin-prices-remove-title = Remove a price tier
+admin-prices-remove-question = Remove the tier “{ $tier }” from { $count ->
+    [one] one upcoming showtime
+   *[other] { $count } upcoming showtimes
+  }? Tickets already sold keep their price. A showtime whose only tier it is keeps it.
+admin-prices-updated = { $count ->
+    [one] One showtime changed.
+   *[other] { $count } showtimes changed.
+  }
+admin-prices-skipped = { $count ->
+    [one] One showtime kept its prices (started, cancelled, its only tier, or already 10 tiers).
+   *[other] { $count } showtimes kept their prices (started, cancelled, their only tier, or already 10 tiers).
+  }
+admin-tier-name-hint = Lower-case letters or _, e.g. student; full, reduced, student, child and senior are shown translated.
+admin-bad-tier-name = A tier name is 1 to 20 lower-case letters or _, e.g. student.

@@ -19,7 +19,7 @@ not-found-text = There is nothing at this address.
 error-title = Something went wrong
 forbidden-title = Not allowed
 
-# API error codes (error-{code}); { $seats }, { $field } and { $detail } come from the error.
+# API error codes (error-{code}): { $seats }, { $field }, { $detail }, { $showtimes }, { $bookings }, { $from } and { $to } come from the error.
 error-seats-unavailable = Sorry, someone else just took { $seats }. Please choose other seats.
 error-sold-out = This showtime is sold out.
 error-not-enough-tickets = There are not that many tickets left.
@@ -52,8 +52,42 @@ error-unauthorized = Please sign in.
 error-overloaded = We are very busy right now. Please try again in a moment.
 error-storage-unavailable = We could not save this just now. Please try again in a moment.
 error-unavailable = The service is unavailable. Please try again in a moment.
-error-showtime-overlap = This auditorium is already booked at that time: { $detail }
-error-has-dependents = This cannot be deleted yet: { $detail }
+error-showtime-overlap = This auditorium is already taken from { $from } to { $to } (cleaning included) by another showtime. Choose another time or auditorium.
+error-has-dependents = This cannot be deleted yet: { $showtimes ->
+    [one] one future showtime
+   *[other] { $showtimes } future showtimes
+  } and { $bookings ->
+    [one] one confirmed booking
+   *[other] { $bookings } confirmed bookings
+  } depend on it. Tick the box below to cancel them (every booking is refunded) and delete.
+error-showtime-overlap-unknown = This auditorium is already taken at that time by another showtime. Choose another time or auditorium.
+error-has-dependents-bookings = This cannot be deleted yet: { $bookings ->
+    [one] one confirmed booking depends on it. Tick the box below to cancel and refund it, and delete.
+   *[other] { $bookings } confirmed bookings depend on it. Tick the box below to cancel and refund them, and delete.
+  }
+error-malformed-json = The request could not be read. Please try again.
+error-invalid-path = This address is not valid.
+error-invalid-query = This address has a parameter that is not valid.
+error-bad-body = The request could not be read. Please try again.
+error-bad-idempotency-key = The request could not be read. Please try again.
+error-totp-enrolment-required = Staff accounts must turn on two-factor authentication first.
+error-route-not-found = There is nothing at this address.
+error-unknown-email = No account has this email address.
+error-method-not-allowed = This action is not possible here.
+error-request-timeout = The request took too long to arrive. Please try again.
+error-too-many-dependents = Too much depends on this to cancel it all at once. Cancel some showtimes first.
+error-idempotency-in-progress = This request is still being processed. Please wait a moment.
+error-totp-already-enabled = Two-factor authentication is already on.
+error-totp-not-started = Start turning on two-factor authentication first.
+error-totp-not-enabled = Two-factor authentication is off.
+error-payload-too-large = What you sent is too large.
+error-unsupported-media-type = The request could not be read. Please try again.
+error-invalid-body = The form is incomplete or has a value of the wrong kind.
+error-idempotency-key-reused = This request was already made with different values.
+error-internal-error = Something went wrong on our side. Please try again.
+error-timeout = This took too long. Check your bookings before trying again.
+error-not-owner = Please try again in a moment.
+error-owner-unavailable = Please try again in a moment. Check your bookings before trying again.
 error-last-admin = The last administrator cannot be removed.
 error-invalid-request = { $detail }
 error-review-not-allowed = Only customers who saw this film can review it, after their showtime.
@@ -83,3 +117,50 @@ tier-senior = Senior
 pager-label = Pages
 pager-previous = Previous page
 pager-next = Next page
+
+# Why a field was refused (the `reason` of a validation failure, with its parameters).
+reason-length = must be { $min } to { $max } characters
+reason-too-long = must be at most { $max } characters
+reason-password-too-short = must be at least { $min } characters
+reason-password-too-long = must be at most { $max } characters
+reason-password-too-common = is too common; choose a less guessable password
+reason-password-too-simple = uses too few different characters
+reason-password-personal = must not contain your email address, username or name
+reason-range = must be between { $min } and { $max }
+reason-positive = must be more than zero
+reason-non-zero-amount = must not be zero, and at most { $max } either way
+reason-one-of = must be one of: { $choices }
+reason-too-many-entries = at most { $max } entries
+reason-entry-count = { $min } to { $max } entries
+reason-email = is not an email address
+reason-username = 3 to 40 letters, digits, “.”, “_” or “-”, starting with a letter or digit
+reason-phone = must be a phone number such as +33 1 23 45 67 89
+reason-date = is not a date like 1990-12-31
+reason-birth-date = must be between 1900-01-01 and today
+reason-language = is not a supported language
+reason-language-code = must be two-letter language codes such as “en”
+reason-url = must be a web address (http or https) or a path starting with /
+reason-wrong-password = is not your current password
+reason-wrong-code = is not the current code of your authenticator app
+reason-confirm-required = please tick the box: this cannot be undone
+reason-nothing-to-change = nothing to change
+reason-either-or = give one or the other, not both
+reason-end-before-start = must not be before the start
+reason-unknown-reference = does not exist
+reason-in-past = is in the past
+reason-too-far-ahead = at most { $years ->
+    [one] one year
+   *[other] { $years } years
+} ahead
+reason-seat-label = “{ $label }” is not a seat
+reason-currency = prices must be in { $currency }
+reason-tier-name = price tier “{ $tier }” must be unique, 1 to 20 lower-case letters
+reason-tier-price = the price of “{ $tier }” must be between { $min } and { $max } cents
+reason-terminal-ref = a card payment needs the terminal’s approval code (1 to 40 characters)
+reason-repeated = is given twice in this request
+reason-layout-empty = the layout has no seats
+reason-layout-too-large = the layout is too large (at most { $rows } rows, { $positions } positions in a row, { $seats } seats)
+reason-layout-row-label = row label “{ $row }” is invalid or repeated (1 to 3 letters or digits, each used once)
+reason-layout-char = row { $row }: unknown character “{ $char }” at position { $position } (use S P W C L _ |)
+reason-layout-duplicate-seat = seat label { $label } would name two seats; choose other row labels
+reason-layout-loveseat = row { $row }: loveseats come in pairs (LL); unpaired loveseat at position { $position }

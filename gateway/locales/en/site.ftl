@@ -154,6 +154,14 @@ wallet-credit = credit
 wallet-payment = payment
 wallet-refund = refund
 wallet-adjustment = adjustment
+wallet-memo-start = Starting credit
+wallet-memo-card = Paid by card at the box office
+wallet-memo-payment = { $count ->
+    [one] One ticket
+   *[other] { $count } tickets
+  }
+wallet-memo-tickets = Tickets
+wallet-memo-refund = Refund of a cancelled booking
 delete-title = Delete my account
 delete-explain = Your personal data is erased and you are signed out everywhere. Bookings stay, anonymised, in the cinema’s records. This cannot be undone.
 delete-confirm = I understand that this cannot be undone
@@ -192,4 +200,8 @@ review-stars = { $rating } out of 5
 review-write = Your review
 review-submit = Publish my review
 review-hide = Hide this review
+review-hide-question = Hide the review by { $author }? Visitors no longer see it and it leaves the average; you can show it again.
+reviews-hidden-title = Hidden reviews
+review-hidden-by = { $author }, { $rating } out of 5
+review-unhide = Show again
 review-bad-rating = Please choose a rating from 1 to 5.

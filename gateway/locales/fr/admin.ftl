@@ -28,6 +28,7 @@ admin-cancelled = La séance est annulée ; toutes les réservations ont été r
 admin-delete = Supprimer
 admin-keep = Non, garder
 admin-cascade = Annuler aussi ses séances à venir et rembourser toutes les réservations
+admin-cascade-bookings = Annuler aussi ses réservations et les rembourser
 admin-comma-hint = Séparez-en plusieurs par des virgules.
 admin-languages-hint = Codes de deux lettres séparés par des virgules, par exemple fr, en.
 admin-films-title = Films
@@ -67,6 +68,8 @@ admin-next-week = Semaine suivante
 admin-cancelled-label = annulée
 admin-cancel-showtime = Annuler la séance
 admin-cancel-question = Annuler { $showtime } ? Toutes les réservations sont remboursées sur le porte-monnaie des clients, prévenus par e-mail.
+admin-showtime-delete = Supprimer une séance
+admin-showtime-delete-question = Supprimer { $showtime } ? Elle disparaît du site et de la semaine. C’est irréversible.
 admin-seating = Placement
 admin-seating-reserved = Places numérotées
 admin-seating-ga = Placement libre
@@ -100,11 +103,46 @@ admin-role = Rôle
 admin-role-admin = administrateur
 admin-role-manager = responsable
 admin-role-cashier = caissier
+admin-role-kiosk = borne
+admin-role-customer = client
 admin-deactivate = Désactiver
 admin-deactivate-question = Désactiver { $name } ? La personne est déconnectée et ne peut plus se connecter.
 admin-inactive = inactif
+admin-active = actif
+admin-reactivate = Réactiver
+admin-staff-edit-title = Membre du personnel { $name }
+admin-staff-back = Retour à la liste du personnel
 admin-audit-title = Journal d’audit
 admin-who = Qui
 admin-entity = Élément
 admin-showtime-edit = Modifier une séance
 admin-edit = Modifier
+admin-nav-prices = Tarifs
+admin-prices-title = Tarifs
+admin-prices-intro = Chaque séance garde sa propre grille, les billets déjà vendus gardent donc leur prix. Les changements faits ici s’appliquent à toutes les séances à venir ({ $count ->
+    [0] aucune séance
+    [one] une séance
+   *[other] { $count } séances
+  } actuellement).
+admin-prices-none = Aucune séance à venir n’a encore de tarifs.
+admin-prices-showtimes = Séances
+admin-prices-set = Ajouter un tarif ou changer son prix
+admin-prices-set-hint = Le tarif est ajouté à chaque séance à venir qui ne l’a pas, ou son prix est changé là où il existe.
+admin-prices-apply = Appliquer à toutes les séances à venir
+admin-prices-remove = Retirer
+admin-prices-remove-title = Retirer un tarif
+admin-prices-remove-question = Retirer le tarif « { $tier } » { $count ->
+    [one] d’une séance à venir
+   *[other] de { $count } séances à venir
+  } ? Les billets déjà vendus gardent leur prix. Une séance dont c’est le seul tarif le garde.
+admin-prices-updated = { $count ->
+    [0] Aucune séance modifiée.
+    [one] Une séance modifiée.
+   *[other] { $count } séances modifiées.
+  }
+admin-prices-skipped = { $count ->
+    [one] Une séance a gardé ses tarifs (commencée, annulée, son seul tarif, ou déjà 10 tarifs).
+   *[other] { $count } séances ont gardé leurs tarifs (commencées, annulées, leur seul tarif, ou déjà 10 tarifs).
+  }
+admin-tier-name-hint = Lettres minuscules ou _, par ex. student ; full, reduced, student, child et senior sont affichés traduits.
+admin-bad-tier-name = Un nom de tarif fait 1 à 20 lettres minuscules ou _, par ex. student.

@@ -51,8 +51,44 @@ error-unauthorized = Connectez-vous.
 error-overloaded = Nous sommes très sollicités. Réessayez dans un instant.
 error-storage-unavailable = L’enregistrement a échoué. Réessayez dans un instant.
 error-unavailable = Le service est indisponible. Réessayez dans un instant.
-error-showtime-overlap = Cette salle est déjà occupée à cette heure : { $detail }
-error-has-dependents = Suppression impossible pour l’instant : { $detail }
+error-showtime-overlap = Cette salle est déjà occupée de { $from } à { $to } (nettoyage compris) par une autre séance. Choisissez une autre heure ou une autre salle.
+error-has-dependents = Suppression impossible pour l’instant : { $showtimes ->
+    [0] aucune séance à venir
+    [one] une séance à venir
+   *[other] { $showtimes } séances à venir
+  } et { $bookings ->
+    [0] aucune réservation confirmée
+    [one] une réservation confirmée
+   *[other] { $bookings } réservations confirmées
+  } en dépendent. Cochez la case ci-dessous pour les annuler (chaque réservation est remboursée) et supprimer.
+error-showtime-overlap-unknown = Cette salle est déjà occupée à cette heure par une autre séance. Choisissez une autre heure ou une autre salle.
+error-has-dependents-bookings = Suppression impossible pour l’instant : { $bookings ->
+    [one] une réservation confirmée en dépend. Cochez la case ci-dessous pour l’annuler et la rembourser, puis supprimer.
+   *[other] { $bookings } réservations confirmées en dépendent. Cochez la case ci-dessous pour les annuler et les rembourser, puis supprimer.
+  }
+error-malformed-json = La demande n’a pas pu être lue. Réessayez.
+error-invalid-path = Cette adresse n’est pas valide.
+error-invalid-query = Cette adresse contient un paramètre non valide.
+error-bad-body = La demande n’a pas pu être lue. Réessayez.
+error-bad-idempotency-key = La demande n’a pas pu être lue. Réessayez.
+error-totp-enrolment-required = Les comptes du personnel doivent d’abord activer la double authentification.
+error-route-not-found = Il n’y a rien à cette adresse.
+error-unknown-email = Aucun compte n’a cette adresse e-mail.
+error-method-not-allowed = Cette action n’est pas possible ici.
+error-request-timeout = La demande a mis trop de temps à arriver. Réessayez.
+error-too-many-dependents = Trop d’éléments en dépendent pour tout annuler d’un coup. Annulez d’abord quelques séances.
+error-idempotency-in-progress = Cette demande est encore en cours de traitement. Patientez un instant.
+error-totp-already-enabled = La double authentification est déjà activée.
+error-totp-not-started = Commencez d’abord l’activation de la double authentification.
+error-totp-not-enabled = La double authentification est désactivée.
+error-payload-too-large = Ce que vous avez envoyé est trop volumineux.
+error-unsupported-media-type = La demande n’a pas pu être lue. Réessayez.
+error-invalid-body = Le formulaire est incomplet ou contient une valeur du mauvais type.
+error-idempotency-key-reused = Cette demande a déjà été faite avec d’autres valeurs.
+error-internal-error = Une erreur s’est produite de notre côté. Réessayez.
+error-timeout = Cela a pris trop de temps. Vérifiez vos réservations avant de réessayer.
+error-not-owner = Réessayez dans un instant.
+error-owner-unavailable = Réessayez dans un instant. Vérifiez vos réservations avant de réessayer.
 error-last-admin = Le dernier administrateur ne peut pas être retiré.
 error-invalid-request = { $detail }
 error-review-not-allowed = Seuls les clients qui ont vu ce film peuvent donner leur avis, après leur séance.
@@ -80,3 +116,50 @@ tier-senior = Senior
 pager-label = Pages
 pager-previous = Page précédente
 pager-next = Page suivante
+
+# Why a field was refused (the `reason` of a validation failure, with its parameters).
+reason-length = doit compter de { $min } à { $max } caractères
+reason-too-long = doit compter au plus { $max } caractères
+reason-password-too-short = doit compter au moins { $min } caractères
+reason-password-too-long = doit compter au plus { $max } caractères
+reason-password-too-common = est trop courant ; choisissez un mot de passe moins facile à deviner
+reason-password-too-simple = utilise trop peu de caractères différents
+reason-password-personal = ne doit contenir ni votre adresse e-mail, ni votre identifiant, ni votre nom
+reason-range = doit être compris entre { $min } et { $max }
+reason-positive = doit être supérieur à zéro
+reason-non-zero-amount = ne doit pas être nul, et au plus { $max } dans un sens ou dans l’autre
+reason-one-of = doit être l’une des valeurs : { $choices }
+reason-too-many-entries = { $max } éléments au plus
+reason-entry-count = de { $min } à { $max } éléments
+reason-email = n’est pas une adresse e-mail
+reason-username = de 3 à 40 lettres, chiffres, « . », « _ » ou « - », commençant par une lettre ou un chiffre
+reason-phone = doit être un numéro de téléphone comme +33 1 23 45 67 89
+reason-date = n’est pas une date comme 1990-12-31
+reason-birth-date = doit être comprise entre le 1er janvier 1900 et aujourd’hui
+reason-language = n’est pas une langue prise en charge
+reason-language-code = doit être des codes de langue de deux lettres comme « fr »
+reason-url = doit être une adresse web (http ou https) ou un chemin commençant par /
+reason-wrong-password = n’est pas votre mot de passe actuel
+reason-wrong-code = n’est pas le code actuel de votre application d’authentification
+reason-confirm-required = cochez la case : cette action est définitive
+reason-nothing-to-change = rien à modifier
+reason-either-or = donnez l’un ou l’autre, pas les deux
+reason-end-before-start = ne doit pas précéder le début
+reason-unknown-reference = n’existe pas
+reason-in-past = est dans le passé
+reason-too-far-ahead = au plus { $years ->
+    [one] un an
+   *[other] { $years } ans
+} à l’avance
+reason-seat-label = « { $label } » n’est pas un siège
+reason-currency = les prix doivent être en { $currency }
+reason-tier-name = le tarif « { $tier } » doit être unique, de 1 à 20 lettres minuscules
+reason-tier-price = le prix de « { $tier } » doit être compris entre { $min } et { $max } centimes
+reason-terminal-ref = un paiement par carte demande le code d’autorisation du terminal (1 à 40 caractères)
+reason-repeated = figure deux fois dans cette demande
+reason-layout-empty = le plan n’a aucun siège
+reason-layout-too-large = le plan est trop grand (au plus { $rows } rangées, { $positions } positions par rangée, { $seats } sièges)
+reason-layout-row-label = le nom de rangée « { $row } » est invalide ou répété (1 à 3 lettres ou chiffres, chacun une seule fois)
+reason-layout-char = rangée { $row } : caractère inconnu « { $char } » en position { $position } (utilisez S P W C L _ |)
+reason-layout-duplicate-seat = le nom de siège { $label } désignerait deux sièges ; choisissez d’autres noms de rangées
+reason-layout-loveseat = rangée { $row } : les sièges duo vont par paires (LL) ; siège duo seul en position { $position }

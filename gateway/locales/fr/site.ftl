@@ -154,6 +154,14 @@ wallet-credit = crédit
 wallet-payment = paiement
 wallet-refund = remboursement
 wallet-adjustment = ajustement
+wallet-memo-start = Crédit de bienvenue
+wallet-memo-card = Payé par carte au guichet
+wallet-memo-payment = { $count ->
+    [one] Un billet
+   *[other] { $count } billets
+  }
+wallet-memo-tickets = Billets
+wallet-memo-refund = Remboursement d’une réservation annulée
 delete-title = Supprimer mon compte
 delete-explain = Vos données personnelles sont effacées et vous êtes déconnecté partout. Les réservations restent, anonymisées, dans les registres du cinéma. C’est irréversible.
 delete-confirm = Je comprends que c’est irréversible
@@ -192,4 +200,8 @@ review-stars = { $rating } sur 5
 review-write = Votre avis
 review-submit = Publier mon avis
 review-hide = Masquer cet avis
+review-hide-question = Masquer l’avis de { $author } ? Les visiteurs ne le verront plus et il ne comptera plus dans la moyenne ; vous pourrez le réafficher.
+reviews-hidden-title = Avis masqués
+review-hidden-by = { $author }, { $rating } sur 5
+review-unhide = Réafficher
 review-bad-rating = Choisissez une note de 1 à 5.

@@ -1,6 +1,7 @@
 //! Validation of account fields; every refusal is a 422 naming the field.
 
 use boxoffice_storage::Language;
+use boxoffice_storage::{FieldError, Reason};
 use chrono::NaiveDate;
 
 use crate::error::ApiError;
@@ -28,7 +29,7 @@ pub fn email(field: &'static str, value: &str) -> Result<String, ApiError> {
         Ok(value.to_owned())
     } else {
         let shown: String = value.chars().take(100).collect();
-        Err(ApiError::invalid(field, format!("{shown:?} is not an email address")))
+        Err(ApiError::invalid(field, Reason::Email, format!("{shown:?} is not an email address")))
     }
 }
 
@@ -44,7 +45,11 @@ pub fn username(value: &str) -> Result<String, ApiError> {
     if (3..=40).contains(&value.len()) && chars_ok && starts_ok {
         Ok(value.to_owned())
     } else {
-        Err(ApiError::invalid("username", "3 to 40 letters, digits, '.', '_' or '-', starting with a letter or digit"))
+        Err(ApiError::invalid(
+            "username",
+            Reason::Username,
+            "3 to 40 letters, digits, '.', '_' or '-', starting with a letter or digit",
+        ))
     }
 }
 
@@ -57,7 +62,7 @@ pub fn name(field: &'static str, value: &str) -> Result<String, ApiError> {
     if (1..=100).contains(&value.chars().count()) && !value.chars().any(char::is_control) {
         Ok(value.to_owned())
     } else {
-        Err(ApiError::invalid(field, "must be 1 to 100 characters"))
+        Err(FieldError::length(field, 1, 100).into())
     }
 }
 
@@ -73,7 +78,7 @@ pub fn phone(value: Option<&str>) -> Result<Option<String>, ApiError> {
     if value.len() <= 20 && chars_ok && digits >= 6 {
         Ok(Some(value.to_owned()))
     } else {
-        Err(ApiError::invalid("phone", "must be a phone number such as +33 1 23 45 67 89"))
+        Err(ApiError::invalid("phone", Reason::Phone, "must be a phone number such as +33 1 23 45 67 89"))
     }
 }
 
@@ -83,11 +88,12 @@ pub fn phone(value: Option<&str>) -> Result<Option<String>, ApiError> {
 /// 422 naming `birth_date`.
 pub fn birth_date(value: Option<&str>, today: NaiveDate) -> Result<Option<String>, ApiError> {
     let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else { return Ok(None) };
-    let date = NaiveDate::parse_from_str(value, "%Y-%m-%d")
-        .map_err(|_| ApiError::invalid("birth_date", format!("{value:?} is not a date like 1990-12-31")))?;
+    let date = NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| {
+        ApiError::invalid("birth_date", Reason::Date, format!("{value:?} is not a date like 1990-12-31"))
+    })?;
     let oldest = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(NaiveDate::MIN);
     if date < oldest || date > today {
-        return Err(ApiError::invalid("birth_date", "must be between 1900-01-01 and today"));
+        return Err(ApiError::invalid("birth_date", Reason::BirthDate, "must be between 1900-01-01 and today"));
     }
     Ok(Some(date.format("%Y-%m-%d").to_string()))
 }
@@ -99,7 +105,9 @@ pub fn birth_date(value: Option<&str>, today: NaiveDate) -> Result<Option<String
 pub fn language(value: Option<&str>, default: Language) -> Result<Language, ApiError> {
     match value {
         None => Ok(default),
-        Some(code) => code.trim().to_lowercase().parse().map_err(|e: String| ApiError::invalid("language", e)),
+        Some(code) => {
+            code.trim().to_lowercase().parse().map_err(|e: String| ApiError::invalid("language", Reason::Language, e))
+        }
     }
 }
 

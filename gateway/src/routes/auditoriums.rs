@@ -7,7 +7,9 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
+use boxoffice_storage::layout::{LayoutError, ROW_POSITIONS_MAX, ROWS_MAX, SEATS_MAX};
 use boxoffice_storage::{Auditorium, AuditoriumDraft, AuditoriumId, LayoutSpec, Page, SeatLayout, ShowtimeFilter};
+use boxoffice_storage::{FieldError, Reason};
 use serde::Deserialize;
 
 use crate::auth::StaffPrincipal;
@@ -39,11 +41,39 @@ pub struct AuditoriumInput {
 
 impl AuditoriumInput {
     fn validate(self) -> Result<(AuditoriumDraft, u32), ApiError> {
-        let layout = SeatLayout::parse(self.layout).map_err(|e| ApiError::invalid("layout", e.to_string()))?;
-        let capacity = u32::try_from(layout.capacity()).map_err(|_| ApiError::invalid("layout", "too many seats"))?;
+        let layout = SeatLayout::parse(self.layout).map_err(|e| layout_error(&e))?;
+        let capacity =
+            u32::try_from(layout.capacity()).map_err(|_| layout_error(&LayoutError::TooLarge(String::new())))?;
         let draft = AuditoriumDraft { name: self.name, layout, equipment: self.equipment }.validate()?;
         Ok((draft, capacity))
     }
+}
+
+/// The 422 for a layout that does not parse: its reason code, parameters and English words.
+fn layout_error(e: &LayoutError) -> ApiError {
+    let error = match e {
+        LayoutError::Empty => FieldError::new("layout", Reason::LayoutEmpty, e.to_string()),
+        LayoutError::TooLarge(_) => FieldError::new("layout", Reason::LayoutTooLarge, e.to_string())
+            .param("rows", ROWS_MAX)
+            .param("positions", ROW_POSITIONS_MAX)
+            .param("seats", SEATS_MAX),
+        LayoutError::BadRowLabel(row) => {
+            FieldError::new("layout", Reason::LayoutRowLabel, e.to_string()).param("row", row.as_str())
+        }
+        LayoutError::BadChar { row, ch, position } => FieldError::new("layout", Reason::LayoutChar, e.to_string())
+            .param("row", row.as_str())
+            .param("char", ch.to_string())
+            .param("position", *position),
+        LayoutError::DuplicateSeatLabel(label) => {
+            FieldError::new("layout", Reason::LayoutDuplicateSeat, e.to_string()).param("label", label.as_str())
+        }
+        LayoutError::UnpairedLoveseat { row, position } => {
+            FieldError::new("layout", Reason::LayoutLoveseat, e.to_string())
+                .param("row", row.as_str())
+                .param("position", *position)
+        }
+    };
+    error.into()
 }
 
 /// Lists auditoriums by name.

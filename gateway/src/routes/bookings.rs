@@ -9,6 +9,7 @@ use axum::response::IntoResponse;
 use axum::routing::{delete, get, post};
 use boxoffice_engine::{HoldRequest, HoldView, Requester, SeatMapView, TierChoice};
 use boxoffice_storage::{Booking, BookingId, HoldId, ShowtimeId};
+use boxoffice_storage::{FieldError, Reason};
 use serde::Deserialize;
 
 use crate::auth::{CustomerPrincipal, Permission, Principal, StaffPrincipal, VerifiedCustomer};
@@ -47,12 +48,18 @@ impl HoldInput {
         match (self.seats, self.quantity) {
             (Some(seats), None) => {
                 if let Some(bad) = seats.iter().find(|s| s.is_empty() || s.len() > 8) {
-                    return Err(ApiError::invalid("seats", format!("{bad:?} is not a seat label")));
+                    return Err(FieldError::new("seats", Reason::SeatLabel, format!("{bad:?} is not a seat label"))
+                        .param("label", bad.as_str())
+                        .into());
                 }
                 Ok(HoldRequest::Seats(seats))
             }
             (None, Some(quantity)) => Ok(HoldRequest::Quantity(quantity)),
-            _ => Err(ApiError::invalid("seats", "give either `seats` (a list of labels) or `quantity`, not both")),
+            _ => Err(ApiError::invalid(
+                "seats",
+                Reason::EitherOr,
+                "give either `seats` (a list of labels) or `quantity`, not both",
+            )),
         }
     }
 }
@@ -174,7 +181,7 @@ pub async fn purchase(
     // No body (or an empty one): the first tier for every ticket.
     let tiers = body.map(|Json(input)| input.tiers).unwrap_or_default();
     if tiers.len() > 10 {
-        return Err(ApiError::invalid("tiers", "at most 10 entries"));
+        return Err(FieldError::too_many("tiers", 10).into());
     }
     let booking = state.engine.purchase(id, owner, hold, tiers).await?;
     crate::mail::notify::booking_confirmed(&state, &booking);
@@ -249,7 +256,10 @@ pub async fn block_seats(
     Json(input): Json<BlockInput>,
 ) -> Result<StatusCode, ApiError> {
     if input.seats.is_empty() || input.seats.len() > 500 {
-        return Err(ApiError::invalid("seats", "1 to 500 seat labels"));
+        return Err(FieldError::new("seats", Reason::EntryCount, "1 to 500 seat labels")
+            .param("min", 1_i64)
+            .param("max", 500_i64)
+            .into());
     }
     state.engine.block_seats(id, input.seats, input.blocked).await?;
     Ok(StatusCode::NO_CONTENT)

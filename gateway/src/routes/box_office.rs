@@ -15,6 +15,7 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use boxoffice_engine::{HoldRequest, HoldView, TierChoice};
 use boxoffice_storage::{Booking, Customer, CustomerId, HoldId, ShowtimeId};
+use boxoffice_storage::{FieldError, Reason};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::{BoxOfficePrincipal, generate_token, token_sha256};
@@ -139,7 +140,11 @@ fn hold_request(seats: Option<Vec<String>>, quantity: Option<u32>) -> Result<Hol
             Ok(HoldRequest::Seats(seats))
         }
         (None, Some(quantity)) if quantity > 0 => Ok(HoldRequest::Quantity(quantity)),
-        _ => Err(ApiError::invalid("seats", "give either `seats` (seat labels) or `quantity` (at least 1), not both")),
+        _ => Err(ApiError::invalid(
+            "seats",
+            Reason::EitherOr,
+            "give either `seats` (seat labels) or `quantity` (at least 1), not both",
+        )),
     }
 }
 
@@ -169,6 +174,7 @@ fn payment_reference(
         }
         (CounterPayment::Card, _) => Err(ApiError::invalid(
             "terminal_ref",
+            Reason::TerminalRef,
             "a card payment needs the terminal's approval code (1 to 40 printable characters)",
         )),
     }
@@ -184,7 +190,7 @@ async fn complete_sale(
     reference: &str,
 ) -> Result<Sold, ApiError> {
     if tiers.len() > 10 {
-        return Err(ApiError::invalid("tiers", "at most 10 entries"));
+        return Err(FieldError::too_many("tiers", 10).into());
     }
     let payment = state.engine.begin_terminal_payment(showtime, walk_in, hold, tiers).await?;
     let booking = state.engine.confirm_terminal_payment(&payment, reference).await?;

@@ -12,6 +12,7 @@ use boxoffice_storage::{
     Account, AccountId, AuditEntry, AuditFilter, BookingHistoryItem, BookingWhen, CustomerId, LedgerEntry, LedgerKind,
     Money, Page, Role, Timestamp,
 };
+use boxoffice_storage::{FieldError, Reason};
 use serde::{Deserialize, Serialize};
 
 use crate::accounts::links;
@@ -166,18 +167,25 @@ pub async fn adjust_wallet(
     let kind = match input.kind.as_deref().unwrap_or("adjustment") {
         "adjustment" => LedgerKind::Adjustment,
         "top_up" if input.amount_minor > 0 => LedgerKind::Credit,
-        "top_up" => return Err(ApiError::invalid("amount_minor", "a top-up must be positive")),
-        _ => return Err(ApiError::invalid("kind", "must be top_up or adjustment")),
+        "top_up" => return Err(ApiError::invalid("amount_minor", Reason::Positive, "a top-up must be positive")),
+        _ => {
+            return Err(FieldError::new("kind", Reason::OneOf, "must be top_up or adjustment")
+                .param("choices", "top_up, adjustment")
+                .into());
+        }
     };
     if input.amount_minor == 0 || input.amount_minor.abs() > ADJUSTMENT_MINOR_MAX {
-        return Err(ApiError::invalid(
+        return Err(FieldError::new(
             "amount_minor",
+            Reason::NonZeroAmount,
             format!("must be non-zero, at most {ADJUSTMENT_MINOR_MAX} either way"),
-        ));
+        )
+        .param("max", ADJUSTMENT_MINOR_MAX)
+        .into());
     }
     let reason = input.reason.trim();
     if !(1..=200).contains(&reason.chars().count()) || reason.chars().any(char::is_control) {
-        return Err(ApiError::invalid("reason", "must be 1 to 200 characters"));
+        return Err(FieldError::length("reason", 1, 200).into());
     }
     let account = customer(&state, principal, Permission::ManageWallets, id).await?;
     let entry = LedgerEntry {

@@ -17,6 +17,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::post;
 use boxoffice_storage::{Account, AccountId, Language, LedgerEntry, LedgerKind, Money, Role, SessionKind};
+use boxoffice_storage::{FieldError, Reason};
 use futures::{StreamExt, TryStreamExt};
 use serde::{Deserialize, Serialize};
 
@@ -98,7 +99,10 @@ pub async fn import_customers(
     principal.require(Permission::ManageWallets)?;
     principal.require(Permission::ReadCustomers)?;
     if input.customers.is_empty() || input.customers.len() > IMPORT_MAX {
-        return Err(ApiError::invalid("customers", format!("1 to {IMPORT_MAX} customers")));
+        return Err(FieldError::new("customers", Reason::EntryCount, format!("1 to {IMPORT_MAX} customers"))
+            .param("min", 1_i64)
+            .param("max", IMPORT_MAX)
+            .into());
     }
     let accounts = validate_all(&state, &input.customers)?;
     ensure_emails_free(&state, &accounts).await?;
@@ -117,11 +121,9 @@ pub async fn import_customers(
     Ok((StatusCode::CREATED, Json(ImportResult { customers })))
 }
 
-/// 422 `validation_failed` naming `customers[i].field`.
-fn invalid(i: usize, field: &str, detail: String) -> ApiError {
-    Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "Validation failed", detail)
-        .with("field", format!("customers[{i}].{field}"))
-        .into()
+/// 422 `validation_failed` naming `customers[i].field`, keeping the reason and its parameters.
+fn invalid(i: usize, field: &str, error: &ApiError) -> ApiError {
+    error.problem().with("field", format!("customers[{i}].{field}")).into()
 }
 
 /// Builds every account, refusing invalid fields and repeats within the request.
@@ -130,16 +132,23 @@ fn validate_all(state: &AppState, customers: &[ImportedCustomer]) -> Result<Vec<
     let mut seen = std::collections::HashSet::new();
     let mut accounts = Vec::with_capacity(customers.len());
     for (i, c) in customers.iter().enumerate() {
-        let field_error = |field: &str, e: ApiError| invalid(i, field, e.problem().detail);
+        let field_error = |field: &str, e: ApiError| invalid(i, field, &e);
         let email = validate::email("email", &c.email).map_err(|e| field_error("email", e))?;
         let username = validate::username(&c.username).map_err(|e| field_error("username", e))?;
         let first_name = validate::name("first_name", &c.first_name).map_err(|e| field_error("first_name", e))?;
         let last_name = validate::name("last_name", &c.last_name).map_err(|e| field_error("last_name", e))?;
         if c.credit_minor.is_some_and(|m| !(0..=ADJUSTMENT_MINOR_MAX).contains(&m)) {
-            return Err(invalid(i, "credit_minor", format!("must be 0 to {ADJUSTMENT_MINOR_MAX}")));
+            let error = FieldError::range(
+                "credit_minor",
+                0,
+                ADJUSTMENT_MINOR_MAX,
+                format!("must be 0 to {ADJUSTMENT_MINOR_MAX}"),
+            );
+            return Err(invalid(i, "credit_minor", &error.into()));
         }
         if !seen.insert(email.to_lowercase()) || !seen.insert(format!("@user:{}", username.to_lowercase())) {
-            return Err(invalid(i, "email", "email or username repeated in this request".into()));
+            let error = FieldError::new("email", Reason::Repeated, "email or username repeated in this request");
+            return Err(invalid(i, "email", &error.into()));
         }
         accounts.push(Account {
             id: AccountId::new(),

@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
+use boxoffice_storage::{FieldError, Reason};
 use boxoffice_storage::{Film, FilmDraft, FilmFilter, FilmId, Page, PageRequest, ShowtimeFilter};
 use serde::Deserialize;
 
@@ -46,7 +47,7 @@ impl FilmQuery {
         let page = PageParams { offset: self.offset, limit: self.limit }.page()?;
         let text = |field: &'static str, value: Option<String>, max: usize| match value {
             Some(v) if v.trim().is_empty() || v.chars().count() > max => {
-                Err(ApiError::invalid(field, format!("must be 1 to {max} characters")))
+                Err(ApiError::from(FieldError::length(field, 1, max)))
             }
             other => Ok(other.map(|v| v.trim().to_owned())),
         };
@@ -54,11 +55,19 @@ impl FilmQuery {
         let q = text("q", self.q, 200)?;
         let language = match self.language {
             Some(l) if l.len() == 2 && l.chars().all(|c| c.is_ascii_alphabetic()) => Some(l.to_ascii_lowercase()),
-            Some(_) => return Err(ApiError::invalid("language", "must be a two-letter ISO 639-1 code such as `en`")),
+            Some(_) => {
+                return Err(ApiError::invalid(
+                    "language",
+                    Reason::LanguageCode,
+                    "must be a two-letter ISO 639-1 code such as `en`",
+                ));
+            }
             None => None,
         };
         if let Some(minutes) = self.max_duration.filter(|m| !(1..=600).contains(m)) {
-            return Err(ApiError::invalid("max_duration", format!("must be 1 to 600 minutes, got {minutes}")));
+            return Err(
+                FieldError::range("max_duration", 1, 600, format!("must be 1 to 600 minutes, got {minutes}")).into()
+            );
         }
         Ok((FilmFilter { genre, language, max_duration_minutes: self.max_duration, text: q }, page))
     }

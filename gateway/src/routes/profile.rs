@@ -8,6 +8,7 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use boxoffice_storage::Reason;
 use boxoffice_storage::{
     Account, AccountId, AuditEntry, AuditFilter, BookingHistoryItem, BookingWhen, LedgerEntry, Money, PageRequest,
     Timestamp,
@@ -128,7 +129,7 @@ async fn check_password(
     if state.security.passwords.verify(password.to_owned(), account.password_hash.clone()).await? {
         Ok(())
     } else {
-        Err(ApiError::invalid(field, "is not the current password"))
+        Err(ApiError::invalid(field, Reason::WrongPassword, "is not the current password"))
     }
 }
 
@@ -233,7 +234,11 @@ pub async fn delete_account(
     let account = own(&state, &identity).await?;
     check_password(&state, &account, "password", &input.password).await?;
     if !input.confirm {
-        return Err(ApiError::invalid("confirm", "must be true: deleting the account cannot be undone"));
+        return Err(ApiError::invalid(
+            "confirm",
+            Reason::ConfirmRequired,
+            "must be true: deleting the account cannot be undone",
+        ));
     }
     state.accounts.erase_account(account.id, state.clock.now()).await?;
     state.auth.forget_account(account.id);
@@ -273,5 +278,6 @@ pub async fn export(
     };
     let disposition =
         format!("attachment; filename=\"boxoffice-export-{}.json\"", AccountId::from_uuid(customer.as_uuid()));
-    Ok(([(header::CONTENT_DISPOSITION, disposition)], Json(export)))
+    // Personal data: never kept by a browser or proxy cache.
+    Ok(([(header::CONTENT_DISPOSITION, disposition), (header::CACHE_CONTROL, "no-store".to_owned())], Json(export)))
 }

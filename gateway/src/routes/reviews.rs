@@ -3,7 +3,8 @@
 //! reviews and their average, staff who manage the catalog hide a review or show it again.
 //!
 //! Who may review: a customer with a confirmed booking of a showtime of the film that has
-//! started ([`submit_review`]); the web pages call the same functions.
+//! ended, its start plus the film's running time ([`may_review`]); the web pages call the
+//! same functions.
 
 use axum::Router;
 use axum::extract::State;
@@ -78,12 +79,15 @@ fn author_of(account: &Account) -> String {
     format!("{}{initial}", account.first_name)
 }
 
-/// Whether `customer` had a confirmed booking for a showtime of `film` that has started.
+/// Whether `customer` had a confirmed booking for a showtime of `film` that has ended: its
+/// start plus the film's running time is past (the cleaning buffer after it does not count).
 ///
 /// # Errors
 /// Storage failures.
 pub async fn may_review(state: &AppState, customer: CustomerId, film: FilmId) -> Result<bool, ApiError> {
     let now = state.clock.now();
+    let Some(details) = state.storage.film(film).await? else { return Ok(false) };
+    let running_ms = i64::from(details.details.duration_minutes) * 60_000;
     let bookings = state.storage.bookings_of_customer(customer, PageRequest { offset: 0, limit: 200 }).await?;
     let mut items = bookings.items;
     let mut offset = 200;
@@ -94,7 +98,7 @@ pub async fn may_review(state: &AppState, customer: CustomerId, film: FilmId) ->
     for booking in items.iter().filter(|b| b.status == BookingStatus::Confirmed) {
         if let Some(showtime) = state.storage.showtime(booking.record.showtime_id).await?
             && showtime.details.film_id == film
-            && showtime.details.starts_at <= now
+            && showtime.details.starts_at.plus_millis(running_ms) <= now
         {
             return Ok(true);
         }
@@ -106,7 +110,7 @@ pub async fn may_review(state: &AppState, customer: CustomerId, film: FilmId) ->
 ///
 /// # Errors
 /// 404 for an unknown film, 422 for a bad rating or comment, 403 `review_not_allowed`
-/// without a started showtime booked, 409 `already_reviewed`, storage failures.
+/// without an ended showtime booked, 409 `already_reviewed`, storage failures.
 pub async fn submit_review(
     state: &AppState,
     customer: CustomerId,
@@ -118,7 +122,7 @@ pub async fn submit_review(
     let comment = boxoffice_storage::reviews::validate(rating, comment)?;
     if !may_review(state, customer, film).await? {
         return Err(not_allowed(
-            "only customers who had a booking for this film can review it, once its showtime started",
+            "only customers who had a booking for this film can review it, once its showtime ended",
         ));
     }
     let account =
@@ -176,7 +180,7 @@ pub async fn list_reviews(
 #[utoipa::path(post, path = "/api/v1/films/{id}/reviews", tag = "reviews", request_body = ReviewInput, security(("bearer" = [])),
     params(("id" = FilmId, Path, description = "Film id")),
     responses((status = 201, description = "The review", body = Object),
-        (status = 403, description = "`review_not_allowed`: no booking of a started showtime of this film", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 403, description = "`review_not_allowed`: no booking of an ended showtime of this film", body = ProblemDoc, content_type = "application/problem+json"),
         (status = 409, description = "`already_reviewed`", body = ProblemDoc, content_type = "application/problem+json"),
         (status = 422, description = "`validation_failed` (`rating`, `comment`)", body = ProblemDoc, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all, fields(film_id = %film))]

@@ -6,6 +6,7 @@
 use boxoffice_storage::{
     Currency, Film, PageRequest, PriceList, Seating, Showtime, ShowtimeDraft, ShowtimeFilter, StorageError, Timestamp,
 };
+use boxoffice_storage::{FieldError, Reason};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::json;
@@ -58,13 +59,13 @@ impl ShowtimeQuery {
         let page = PageParams { offset: self.offset, limit: self.limit }.page()?;
         let (from, to) = match self.date {
             Some(_) if self.from.is_some() || self.to.is_some() => {
-                return Err(ApiError::invalid("date", "give either `date` or `from`/`to`, not both"));
+                return Err(ApiError::invalid("date", Reason::EitherOr, "give either `date` or `from`/`to`, not both"));
             }
             Some(day) => {
                 let start = day
                     .and_hms_opt(0, 0, 0)
                     .map(|d| d.and_utc().timestamp_millis())
-                    .ok_or_else(|| ApiError::invalid("date", "not a valid day"))?;
+                    .ok_or_else(|| ApiError::invalid("date", Reason::Date, "not a valid day"))?;
                 (Some(Timestamp::from_millis(start)), Some(Timestamp::from_millis(start + DAY_MS)))
             }
             None => (self.from, self.to),
@@ -72,7 +73,7 @@ impl ShowtimeQuery {
         if let (Some(from), Some(to)) = (from, to)
             && to < from
         {
-            return Err(ApiError::invalid("to", "must not be before `from`"));
+            return Err(ApiError::invalid("to", Reason::EndBeforeStart, "must not be before `from`"));
         }
         let filter = ShowtimeFilter {
             film_id: self.film_id,
@@ -90,13 +91,15 @@ impl ShowtimeQuery {
 /// # Errors
 /// 422 `validation_failed` naming the first bad field.
 pub async fn check_draft(state: &AppState, draft: ShowtimeDraft) -> Result<(ShowtimeDraft, Film), ApiError> {
-    let film = state
-        .storage
-        .film(draft.film_id)
-        .await?
-        .ok_or_else(|| ApiError::invalid("film_id", format!("film {} does not exist", draft.film_id)))?;
+    let film = state.storage.film(draft.film_id).await?.ok_or_else(|| {
+        ApiError::invalid("film_id", Reason::UnknownReference, format!("film {} does not exist", draft.film_id))
+    })?;
     state.storage.auditorium(draft.auditorium_id).await?.ok_or_else(|| {
-        ApiError::invalid("auditorium_id", format!("auditorium {} does not exist", draft.auditorium_id))
+        ApiError::invalid(
+            "auditorium_id",
+            Reason::UnknownReference,
+            format!("auditorium {} does not exist", draft.auditorium_id),
+        )
     })?;
     check_start(state.clock.now(), draft.starts_at)?;
     let prices = check_prices(state.currency(), draft.prices)?;
@@ -110,10 +113,12 @@ pub async fn check_draft(state: &AppState, draft: ShowtimeDraft) -> Result<(Show
 /// 422 naming `starts_at`.
 pub fn check_start(now: Timestamp, starts_at: Timestamp) -> Result<(), ApiError> {
     if starts_at <= now {
-        return Err(ApiError::invalid("starts_at", format!("{starts_at} is in the past")));
+        return Err(ApiError::invalid("starts_at", Reason::InPast, format!("{starts_at} is in the past")));
     }
     if starts_at.as_millis() - now.as_millis() > SCHEDULE_AHEAD_MS_MAX {
-        return Err(ApiError::invalid("starts_at", "at most two years ahead"));
+        return Err(FieldError::new("starts_at", Reason::TooFarAhead, "at most two years ahead")
+            .param("years", 2_i64)
+            .into());
     }
     Ok(())
 }
@@ -124,10 +129,13 @@ pub fn check_start(now: Timestamp, starts_at: Timestamp) -> Result<(), ApiError>
 /// 422 naming `prices.tiers` or `prices.currency`.
 pub fn check_prices(currency: Currency, prices: PriceList) -> Result<PriceList, ApiError> {
     if prices.currency != currency {
-        return Err(ApiError::invalid(
+        return Err(FieldError::new(
             "prices.currency",
+            Reason::Currency,
             format!("prices must be in {currency}, got {}", prices.currency),
-        ));
+        )
+        .param("currency", currency.to_string())
+        .into());
     }
     Ok(prices.validate()?)
 }
@@ -139,10 +147,13 @@ pub fn check_prices(currency: Currency, prices: PriceList) -> Result<PriceList, 
 pub fn check_seating(seating: Seating) -> Result<(), ApiError> {
     match seating {
         Seating::GeneralAdmission { capacity } if !(1..=GENERAL_ADMISSION_CAPACITY_MAX).contains(&capacity) => {
-            Err(ApiError::invalid(
+            Err(FieldError::range(
                 "seating.capacity",
+                1,
+                i64::from(GENERAL_ADMISSION_CAPACITY_MAX),
                 format!("must be 1 to {GENERAL_ADMISSION_CAPACITY_MAX}, got {capacity}"),
-            ))
+            )
+            .into())
         }
         _ => Ok(()),
     }

@@ -6,6 +6,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use boxoffice_storage::Reason;
 use boxoffice_storage::catalog::{Format, Version};
 use boxoffice_storage::{
     BookingStatus, Page, PriceList, Showtime, ShowtimeDraft, ShowtimeId, ShowtimeStatus, Timestamp,
@@ -149,7 +150,11 @@ pub async fn patch_showtime(
     Json(patch): Json<ShowtimePatch>,
 ) -> Result<Json<Showtime>, ApiError> {
     if patch.starts_at.is_none() && patch.prices.is_none() && patch.version.is_none() && patch.format.is_none() {
-        return Err(ApiError::invalid("body", "give at least one of starts_at, prices, version, format"));
+        return Err(ApiError::invalid(
+            "body",
+            Reason::NothingToChange,
+            "give at least one of starts_at, prices, version, format",
+        ));
     }
     let current = find(&state, id).await?;
     let now = state.clock.now();

@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use boxoffice_storage::{Account, AccountId, Language, Page, PageRequest, Role, SessionKind};
+use boxoffice_storage::{FieldError, Reason};
 use serde::{Deserialize, Serialize};
 
 use crate::accounts::views::AccountView;
@@ -76,7 +77,13 @@ pub struct KioskCreated {
 }
 
 fn role_is_staff(role: Role) -> Result<Role, ApiError> {
-    if role.is_staff() { Ok(role) } else { Err(ApiError::invalid("role", "must be admin, manager or cashier")) }
+    if role.is_staff() {
+        Ok(role)
+    } else {
+        Err(FieldError::new("role", Reason::OneOf, "must be admin, manager or cashier")
+            .param("choices", "admin, manager, cashier")
+            .into())
+    }
 }
 
 async fn find(state: &AppState, id: AccountId, roles: &[Role]) -> Result<Account, ApiError> {
@@ -206,7 +213,7 @@ pub async fn create_kiosk(
     Json(input): Json<NewKiosk>,
 ) -> Result<impl IntoResponse, ApiError> {
     let name = validate::username(&input.name)
-        .map_err(|_| ApiError::invalid("name", "3 to 40 letters, digits, '.', '_' or '-'"))?;
+        .map_err(|_| ApiError::invalid("name", Reason::Username, "3 to 40 letters, digits, '.', '_' or '-'"))?;
     let now = state.clock.now();
     let account = Account {
         id: AccountId::new(),

@@ -6,6 +6,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
+use boxoffice_storage::Reason;
 use boxoffice_storage::{Account, Totp};
 use serde::{Deserialize, Serialize};
 
@@ -114,7 +115,7 @@ pub async fn confirm(
     }
     let unix_s = u64::try_from(state.clock.now().as_millis() / 1000).unwrap_or(0);
     if !state.security.totp_replay.accept(account.id, &pending.secret_base32, &input.code, unix_s) {
-        return Err(ApiError::invalid("code", "is not the current code of the authenticator app"));
+        return Err(ApiError::invalid("code", Reason::WrongCode, "is not the current code of the authenticator app"));
     }
     account.totp = Some(Totp { enabled: true, ..pending });
     account.updated_at = state.clock.now();
@@ -128,7 +129,7 @@ async fn check_password(state: &AppState, account: &Account, password: &str) -> 
     if state.security.passwords.verify(password.to_owned(), account.password_hash.clone()).await? {
         Ok(())
     } else {
-        Err(ApiError::invalid("password", "is not the current password"))
+        Err(ApiError::invalid("password", Reason::WrongPassword, "is not the current password"))
     }
 }
 

@@ -6,6 +6,7 @@
 //! Verifying against an unknown account still hashes once (against a dummy hash) so that a
 //! wrong email and a wrong password take the same time.
 
+use boxoffice_storage::{FieldError, Reason};
 use std::collections::HashSet;
 use std::sync::{Arc, OnceLock};
 
@@ -48,21 +49,41 @@ pub fn is_common(password: &str) -> bool {
 pub fn check_policy(field: &'static str, password: &str, personal: &[&str]) -> Result<(), ApiError> {
     let length = password.chars().count();
     if length < PASSWORD_LEN_MIN {
-        return Err(ApiError::invalid(field, format!("must be at least {PASSWORD_LEN_MIN} characters")));
+        return Err(FieldError::new(
+            field,
+            Reason::PasswordTooShort,
+            format!("must be at least {PASSWORD_LEN_MIN} characters"),
+        )
+        .param("min", PASSWORD_LEN_MIN)
+        .into());
     }
     if length > PASSWORD_LEN_MAX {
-        return Err(ApiError::invalid(field, format!("must be at most {PASSWORD_LEN_MAX} characters")));
+        return Err(FieldError::new(
+            field,
+            Reason::PasswordTooLong,
+            format!("must be at most {PASSWORD_LEN_MAX} characters"),
+        )
+        .param("max", PASSWORD_LEN_MAX)
+        .into());
     }
     if is_common(password) {
-        return Err(ApiError::invalid(field, "is too common; choose a less guessable password"));
+        return Err(ApiError::invalid(
+            field,
+            Reason::PasswordTooCommon,
+            "is too common; choose a less guessable password",
+        ));
     }
     let lower = password.to_lowercase();
     let distinct: HashSet<char> = lower.chars().collect();
     if distinct.len() < 4 {
-        return Err(ApiError::invalid(field, "uses too few different characters"));
+        return Err(ApiError::invalid(field, Reason::PasswordTooSimple, "uses too few different characters"));
     }
     if personal.iter().map(|p| p.trim().to_lowercase()).any(|p| p.chars().count() >= 4 && lower.contains(&p)) {
-        return Err(ApiError::invalid(field, "must not contain your email, username or name"));
+        return Err(ApiError::invalid(
+            field,
+            Reason::PasswordPersonal,
+            "must not contain your email, username or name",
+        ));
     }
     Ok(())
 }

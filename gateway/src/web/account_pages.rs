@@ -8,7 +8,7 @@ use axum::extract::{Form, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use boxoffice_storage::{Account, BookingStatus, BookingWhen, CustomerId, LedgerKind, PageRequest};
+use boxoffice_storage::{Account, BookingStatus, BookingWhen, CustomerId, LedgerEntry, LedgerKind, PageRequest};
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -252,6 +252,30 @@ fn ledger_kind(page: &Page, kind: LedgerKind) -> String {
     })
 }
 
+/// The words of a wallet movement in the page's language: what the system recorded is told
+/// from the movement's reference (`credit:start:…`, `terminal:…`, `payment:…`, `refund:…`);
+/// a staff adjustment or top-up shows the reason the staff member typed.
+#[must_use]
+pub fn ledger_words(page: &Page, entry: &LedgerEntry) -> String {
+    let reference = entry.reference.as_str();
+    if reference.starts_with("credit:start:") {
+        page.t("wallet-memo-start")
+    } else if reference.starts_with("terminal:") {
+        page.t("wallet-memo-card")
+    } else if reference.starts_with("payment:") {
+        // The engine's memo starts with the number of tickets ("2 ticket(s), …").
+        let digits: String = entry.memo.chars().take_while(char::is_ascii_digit).collect();
+        match digits.parse::<i64>() {
+            Ok(count) => page.tr.with("wallet-memo-payment", &[("count", Arg::Number(count))]),
+            Err(_) => page.t("wallet-memo-tickets"),
+        }
+    } else if reference.starts_with("refund:") {
+        page.t("wallet-memo-refund")
+    } else {
+        entry.memo.clone()
+    }
+}
+
 async fn wallet_page(State(state): State<AppState>, page: Page, Query(q): Query<ListQuery>) -> Response {
     let (customer, _) = match signed_in(&page) {
         Ok(who) => who,
@@ -284,7 +308,7 @@ async fn wallet_page(State(state): State<AppState>, page: Page, Query(q): Query<
                             tr {
                                 td { time datetime=(format::machine(entry.at)) { (format::day_and_time(page.language(), page.tz, entry.at)) } }
                                 td { (ledger_kind(&page, entry.kind)) }
-                                td { (entry.memo) }
+                                td { (ledger_words(&page, entry)) }
                                 td class="num" { (format::money(page.language(), entry.amount)) }
                             }
                         }
@@ -356,5 +380,48 @@ async fn delete(State(state): State<AppState>, page: Page, Form(form): Form<Vec<
             let body = html! { (errors::notice(&page, &error)) (delete_form(&page)) };
             respond(&page, error.status(), "delete-title", body)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use boxoffice_storage::{Currency, Language, Money, Timestamp};
+
+    use super::*;
+
+    fn entry(kind: LedgerKind, reference: &str, memo: &str) -> LedgerEntry {
+        LedgerEntry {
+            customer_id: CustomerId::new(),
+            amount: Money::new(-1250, Currency::EUR),
+            kind,
+            reference: reference.to_owned(),
+            memo: memo.to_owned(),
+            at: Timestamp::from_millis(0),
+        }
+    }
+
+    #[test]
+    fn wallet_movements_are_told_in_the_pages_language() {
+        let fr = Page::for_tests(Language::Fr);
+        let en = Page::for_tests(Language::En);
+        let payment = entry(LedgerKind::Payment, "payment:01", "2 ticket(s), showtime 01");
+        assert_eq!(ledger_words(&fr, &payment), "2 billets");
+        assert_eq!(ledger_words(&en, &payment), "2 tickets");
+        assert_eq!(
+            ledger_words(&fr, &entry(LedgerKind::Refund, "refund:01", "refund of payment 01")),
+            "Remboursement d’une réservation annulée"
+        );
+        assert_eq!(
+            ledger_words(&fr, &entry(LedgerKind::Credit, "credit:start:01", "Starting credit")),
+            "Crédit de bienvenue"
+        );
+        assert_eq!(
+            ledger_words(&fr, &entry(LedgerKind::Credit, "terminal:01", "card terminal approval X")),
+            "Payé par carte au guichet"
+        );
+        assert_eq!(
+            ledger_words(&fr, &entry(LedgerKind::Adjustment, "adjust:01", "Geste commercial")),
+            "Geste commercial"
+        );
     }
 }

@@ -61,6 +61,21 @@ impl Page {
     pub fn t(&self, id: &str) -> String {
         self.tr.t(id)
     }
+
+    /// An anonymous visitor's page in `language`, in Paris time (unit tests).
+    #[cfg(test)]
+    #[must_use]
+    pub fn for_tests(language: Language) -> Self {
+        Self {
+            tr: Tr(language),
+            identity: None,
+            csrf: None,
+            path: "/".to_owned(),
+            site_name: "Test".to_owned(),
+            tz: chrono_tz::Europe::Paris,
+            session: None,
+        }
+    }
 }
 
 impl FromRequestParts<AppState> for Page {

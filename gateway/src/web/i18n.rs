@@ -204,6 +204,114 @@ mod tests {
         assert!(en.len() > 20);
     }
 
+    /// The `.ftl` files of `locales/{language}`: file name → its message ids.
+    fn locale_dir(language: &str) -> std::collections::BTreeMap<String, BTreeSet<String>> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales").join(language);
+        let mut files = std::collections::BTreeMap::new();
+        for entry in std::fs::read_dir(&dir).expect("locale dir") {
+            let path = entry.expect("entry").path();
+            if path.extension().is_some_and(|e| e == "ftl") {
+                let text = std::fs::read_to_string(&path).expect("read");
+                let name = path.file_name().expect("name").to_string_lossy().into_owned();
+                files.insert(name, ids(&[text.as_str()]));
+            }
+        }
+        files
+    }
+
+    #[test]
+    fn both_locale_dirs_hold_the_same_files_and_ids_and_all_are_compiled_in() {
+        let en = locale_dir("en");
+        let fr = locale_dir("fr");
+        assert_eq!(en.keys().collect::<Vec<_>>(), fr.keys().collect::<Vec<_>>(), "the same files");
+        for (file, ids_en) in &en {
+            let ids_fr = &fr[file];
+            let only_en: Vec<_> = ids_en.difference(ids_fr).collect();
+            let only_fr: Vec<_> = ids_fr.difference(ids_en).collect();
+            assert!(only_en.is_empty() && only_fr.is_empty(), "{file}: only in en {only_en:?}, only in fr {only_fr:?}");
+        }
+        assert_eq!(en.len(), ENGLISH.len(), "every file of locales/en is compiled in");
+        assert_eq!(fr.len(), FRENCH.len(), "every file of locales/fr is compiled in");
+        let on_disk: BTreeSet<String> = en.values().flatten().cloned().collect();
+        assert_eq!(on_disk, ids(ENGLISH));
+    }
+
+    /// Kebab-case string literals of the web module's code (tests and comment lines left
+    /// out) that are not HTML ids, `for`s, `autocomplete` tokens or classes.
+    fn message_like_literals() -> Vec<(String, String)> {
+        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).expect("dir").flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    out.push(path);
+                }
+            }
+        }
+        let mut files = Vec::new();
+        walk(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/web"), &mut files);
+        let mut found = Vec::new();
+        for file in files {
+            let text = std::fs::read_to_string(&file).expect("read");
+            let code: String = text
+                .split("#[cfg(test)]")
+                .next()
+                .unwrap_or("")
+                .lines()
+                .filter(|line| !line.trim_start().starts_with("//"))
+                .collect::<Vec<_>>()
+                .join("\n");
+            let mut rest = code.as_str();
+            while let Some(start) = rest.find('"') {
+                let before = &rest[..start];
+                let after = &rest[start + 1..];
+                let Some(end) = after.find('"') else { break };
+                let literal = &after[..end];
+                rest = &after[end + 1..];
+                let kebab = literal.contains('-')
+                    && literal.starts_with(|c: char| c.is_ascii_lowercase())
+                    && literal.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+                let attribute = ["id=", "for=", "autocomplete=", "class=", "aria-labelledby=", "aria-describedby="]
+                    .iter()
+                    .any(|a| before.trim_end().ends_with(a));
+                if kebab && !attribute {
+                    found.push((file.display().to_string(), literal.to_owned()));
+                }
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn every_message_id_in_the_templates_exists() {
+        // Not messages: header names and values, `?notice=` codes (mapped to ids in code),
+        // `autocomplete` tokens passed to form helpers.
+        const NOT_MESSAGES: &[&str] = &[
+            "accept-language",
+            "no-store",
+            "server-timing",
+            "utf-8",
+            "hold-expired",
+            "hold-released",
+            "booking-cancelled",
+            "signed-in",
+            "verification-sent",
+            "current-password",
+            "new-password",
+            "given-name",
+            "family-name",
+            "one-time-code",
+        ];
+        let css = include_str!("../../static/site.css");
+        let missing: Vec<_> = message_like_literals()
+            .into_iter()
+            .filter(|(_, id)| !NOT_MESSAGES.contains(&id.as_str()) && !css.contains(&format!(".{id}")))
+            .filter(|(_, id)| !(TRANSLATIONS.english.has_message(id) && TRANSLATIONS.french.has_message(id)))
+            .collect();
+        assert!(missing.is_empty(), "message ids used in templates but missing from the .ftl files: {missing:?}");
+    }
+
     #[test]
     fn messages_format_with_arguments() {
         assert_eq!(Tr(Language::En).t("nav-home"), "Films");

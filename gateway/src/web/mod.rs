@@ -14,7 +14,7 @@
 //! | [`timing`] | the `Server-Timing` header of every page (render time) |
 //! | [`errors`] | API errors as messages and error pages |
 //! | [`forms`] | reading posted forms |
-//! | [`home`], [`film`], [`reviews`] | the listings; a film's page and its reviews |
+//! | [`home`], [`film`], [`reviews`], [`review_moderation`] | the listings; a film's page and its reviews; hiding (confirmed) and showing again |
 //! | [`seats`], [`checkout`], [`tickets`] | seat selection and hold; checkout; the booking and its cancellation |
 //! | [`account`], [`account_pages`] | sign-in, registration, links; profile, history, wallet, deletion |
 //! | [`two_factor`] | turning two-factor authentication on and off |
@@ -33,6 +33,7 @@ pub mod forms;
 pub mod home;
 pub mod i18n;
 pub mod layout;
+pub mod review_moderation;
 pub mod reviews;
 pub mod seats;
 pub mod tickets;
@@ -58,6 +59,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(home::router())
         .merge(film::router())
         .merge(reviews::router())
+        .merge(review_moderation::router())
         .merge(seats::router())
         .merge(checkout::router())
         .merge(tickets::router())

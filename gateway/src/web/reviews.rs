@@ -1,13 +1,13 @@
 //! Reviews on a film's page: the average and the visible reviews; a form for a customer who
-//! may review (had a booking whose showtime started, not reviewed yet); and for staff who
-//! manage the catalog, a button to hide a review (through the API, so it is audited).
+//! may review (had a booking whose showtime ended, not reviewed yet); and for staff who
+//! manage the catalog, the hide and show-again controls of [`super::review_moderation`].
 
 use axum::Router;
 use axum::extract::{Form, Path, State};
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
-use boxoffice_storage::{Film, FilmId, PageRequest, ReviewId};
+use boxoffice_storage::{Film, FilmId, PageRequest};
 use maud::{Markup, html};
 
 use super::context::Page;
@@ -16,6 +16,7 @@ use super::format;
 use super::forms::{FormData, to_login};
 use super::i18n::Arg;
 use super::layout::{self, Area, Tone};
+use super::review_moderation;
 use crate::auth::Permission;
 use crate::error::ApiError;
 use crate::routes::reviews::{film_reviews, may_review, submit_review};
@@ -23,7 +24,7 @@ use crate::state::AppState;
 
 /// The review routes.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/films/{id}/reviews", post(create)).route("/reviews/{id}/hide", post(hide))
+    Router::new().route("/films/{id}/reviews", post(create))
 }
 
 /// "★★★★☆" for screens, with the number spelled out for screen readers.
@@ -50,6 +51,12 @@ pub async fn section(state: &AppState, page: &Page, film: &Film, notice: Option<
         None => false,
     };
     let moderator = page.identity.is_some_and(|i| i.principal.allows(Permission::ManageCatalog));
+    let hidden = if moderator {
+        let all = state.accounts.film_reviews(film.id, true, PageRequest { offset: 0, limit: 200 }).await?;
+        all.items.into_iter().filter(|r| r.hidden).collect()
+    } else {
+        Vec::new()
+    };
     let average = summary.average_tenths.map(|t| {
         format!("{}{}{}", t / 10, if page.language() == boxoffice_storage::Language::Fr { "," } else { "." }, t % 10)
     });
@@ -67,15 +74,10 @@ pub async fn section(state: &AppState, page: &Page, film: &Film, notice: Option<
                     p { (stars(page, review.rating)) " " strong { (review.author) } " · "
                         time datetime=(format::machine(review.created_at)) { (format::day(page.language(), format::local(page.tz, review.created_at).date_naive())) } }
                     @if !review.comment.is_empty() { p { (review.comment) } }
-                    @if moderator {
-                        form method="post" action=(format!("/reviews/{}/hide", review.id)) {
-                            (layout::csrf_field(page))
-                            input type="hidden" name="film_id" value=(film.id);
-                            button type="submit" class="secondary" { (page.t("review-hide")) }
-                        }
-                    }
+                    @if moderator { (review_moderation::hide_link(page, review)) }
                 }
             }
+            @if moderator { (review_moderation::hidden_list(page, &hidden)) }
             @if can_write { (review_form(page, film.id, &FormData::default())) }
         }
     })
@@ -129,23 +131,6 @@ async fn create(
         Ok(_) => Redirect::to(&format!("/films/{film}#reviews")).into_response(),
         Err(error) => {
             super::film::page_with_notice(&state, &page, film, error.status(), errors::notice(&page, &error)).await
-        }
-    }
-}
-
-async fn hide(
-    State(state): State<AppState>,
-    page: Page,
-    Path(raw): Path<String>,
-    Form(form): Form<Vec<(String, String)>>,
-) -> Response {
-    let Ok(id) = raw.parse::<ReviewId>() else { return errors::not_found(&page, Area::Site) };
-    let form = FormData(form);
-    let film = form.get("film_id").to_owned();
-    match super::admin::api::call(&state, &page, Method::POST, &format!("/reviews/{id}/hide"), None).await {
-        Ok(_) => Redirect::to(&format!("/films/{film}#reviews")).into_response(),
-        Err(failure) => {
-            layout::message_page(&page, Area::Site, failure.status, &page.t("error-title"), &failure.message(&page))
         }
     }
 }

@@ -2,7 +2,9 @@
 //! by an actix `System` on its own thread (the test's tokio runtime is separate), plus
 //! request helpers and catalog fixtures.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
+
+use boxoffice_engine::OffsetClock;
 
 use boxoffice_gateway::config::Settings;
 use boxoffice_gateway::startup::Application;
@@ -22,6 +24,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// The data directory (database, admin token); deleted on drop.
     pub dir: TempDir,
+    /// The server's clock: the wall clock until a test moves it forward.
+    pub clock: Arc<OffsetClock>,
     shutdown: CancellationToken,
     stopped: Option<tokio::sync::oneshot::Receiver<()>>,
 }
@@ -55,6 +59,8 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     settings.accounts.password_hash_iterations = 1;
     configure(&mut settings);
 
+    let clock = OffsetClock::new();
+    let server_clock: Arc<dyn boxoffice_engine::Clock> = clock.clone();
     let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
     let (stopped_tx, stopped_rx) = tokio::sync::oneshot::channel();
     std::thread::spawn(move || {
@@ -63,7 +69,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         };
         let system = actix_rt::System::with_tokio_rt(runtime);
         system.block_on(async move {
-            let app = match Application::build(settings).await {
+            let app = match Application::build_with_clock(settings, server_clock).await {
                 Ok(app) => app,
                 Err(error) => {
                     let _ = ready_tx.send(Err(error.to_string()));
@@ -86,6 +92,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         admin_token,
         client: reqwest::Client::new(),
         dir,
+        clock,
         shutdown,
         stopped: Some(stopped_rx),
     }

@@ -23,4 +23,6 @@ mod smtp;
 mod staff;
 mod tls;
 mod totp;
+mod web_account;
+mod web_console;
 mod web_pages;

@@ -1,4 +1,4 @@
-//! Film reviews: only customers who had a booking, once the showtime started, once per film;
+//! Film reviews: only customers who had a booking, once the showtime ended, once per film;
 //! ratings and comments checked; staff hide and show; hidden reviews are neither listed nor
 //! counted.
 
@@ -31,6 +31,9 @@ async fn buy(app: &TestApp, token: &str, showtime: &str, seat: &str) {
     let purchase = format!("{holds}/{}/purchase", hold["hold_id"].as_str().expect("hold id"));
     expect_json(app.customer(token, Method::POST, &purchase).send().await.expect("buy"), StatusCode::CREATED).await;
 }
+
+/// A minute, in milliseconds.
+const MINUTE_MS: i64 = 60_000;
 
 async fn post_review(app: &TestApp, token: &str, film: &str, body: Value) -> reqwest::Response {
     app.customer(token, Method::POST, &format!("/api/v1/films/{film}/reviews"))
@@ -65,7 +68,21 @@ async fn only_customers_who_saw_the_film_review_it_once_and_staff_can_hide_revie
 
     buy(&app, &ada, &soon, "A1").await;
     buy(&app, &bob, &soon, "A2").await;
-    tokio::time::sleep(std::time::Duration::from_millis(3500)).await; // the showtime starts
+    app.clock.advance_ms(MINUTE_MS); // the showtime has started: not yet
+    expect_problem(
+        post_review(&app, &ada, &film, json!({"rating": 4})).await,
+        StatusCode::FORBIDDEN,
+        "review_not_allowed",
+    )
+    .await;
+    app.clock.advance_ms(88 * MINUTE_MS); // 89 minutes in, the 90-minute film is still on
+    expect_problem(
+        post_review(&app, &ada, &film, json!({"rating": 4})).await,
+        StatusCode::FORBIDDEN,
+        "review_not_allowed",
+    )
+    .await;
+    app.clock.advance_ms(2 * MINUTE_MS); // past start + running time (it started 3 s in): ended
 
     for (body, field) in [
         (json!({"rating": 0}), "rating"),

@@ -9,19 +9,19 @@ use serde_json::json;
 use crate::helpers::{CUSTOMER_PASSWORD, TestApp, at, expect_json, spawn_app};
 
 /// A client that shows redirects instead of following them.
-fn client() -> reqwest::Client {
+pub(crate) fn client() -> reqwest::Client {
     reqwest::Client::builder().redirect(redirect::Policy::none()).build().expect("client")
 }
 
 /// A browser session of a verified customer: `(Cookie header, CSRF token)`.
-async fn session(app: &TestApp, email: &str) -> (String, String) {
+pub(crate) async fn session(app: &TestApp, email: &str) -> (String, String) {
     let (_, body) = app.create_customer("Web", email).await;
     let email = body["account"]["email"].as_str().expect("email").to_owned();
     sign_in(app, &email, CUSTOMER_PASSWORD).await
 }
 
 /// A showtime tomorrow in a 2 × 4 auditorium with the given full price (minor units).
-async fn showtime(app: &TestApp, price_minor: i64) -> String {
+pub(crate) async fn showtime(app: &TestApp, price_minor: i64) -> String {
     let film = app.create_film("Web Film", 100, &["drama"], &["fr"]).await;
     let auditorium = app.create_auditorium("Web Room", &[("A", "SSSS"), ("B", "SSSS")]).await;
     let body = json!({
@@ -33,7 +33,7 @@ async fn showtime(app: &TestApp, price_minor: i64) -> String {
     expect_json(response, StatusCode::CREATED).await["id"].as_str().expect("id").to_owned()
 }
 
-async fn page(app: &TestApp, path: &str, headers: &[(&str, &str)]) -> (StatusCode, String) {
+pub(crate) async fn page(app: &TestApp, path: &str, headers: &[(&str, &str)]) -> (StatusCode, String) {
     let mut request = client().get(app.url(path));
     for (name, value) in headers {
         request = request.header(*name, *value);
@@ -42,7 +42,7 @@ async fn page(app: &TestApp, path: &str, headers: &[(&str, &str)]) -> (StatusCod
     (response.status(), response.text().await.expect("body"))
 }
 
-async fn post_form(app: &TestApp, path: &str, cookie: &str, form: &[(&str, &str)]) -> reqwest::Response {
+pub(crate) async fn post_form(app: &TestApp, path: &str, cookie: &str, form: &[(&str, &str)]) -> reqwest::Response {
     client().post(app.url(path)).header(COOKIE, cookie).form(form).send().await.expect("post")
 }
 
@@ -202,6 +202,40 @@ async fn sign_in_errors_are_shown_on_the_form() {
 }
 
 #[tokio::test]
+async fn a_french_registration_with_a_short_password_reads_the_reason_in_french() {
+    let app = spawn_app().await;
+    let response = client()
+        .post(app.url("/register"))
+        .header(ACCEPT_LANGUAGE, "fr-FR,fr;q=0.9")
+        .form(&[
+            ("email", "court@example.com"),
+            ("username", "court"),
+            ("first_name", "Camille"),
+            ("last_name", "Court"),
+            ("password", "court"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = response.text().await.expect("body");
+    assert!(body.contains("Mot de passe : doit compter au moins 10 caractères"), "{body}");
+    assert!(!body.contains("must be at least"), "no English reason on a French page");
+    // The API keeps its English detail and adds the reason's code and parameters.
+    let answer = app
+        .request(Method::POST, "/api/v1/customers")
+        .json(&json!({"email": "court@example.com", "username": "court", "first_name": "C", "last_name": "C", "password": "court"}))
+        .send()
+        .await
+        .expect("register");
+    let problem = expect_json(answer, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(problem["field"], "password", "{problem}");
+    assert_eq!(problem["reason"], "password_too_short", "{problem}");
+    assert_eq!(problem["params"]["min"], 10, "{problem}");
+    assert!(problem["detail"].as_str().expect("detail").contains("must be at least 10 characters"), "{problem}");
+}
+
+#[tokio::test]
 async fn two_factor_is_turned_on_from_the_account_page_and_then_asked_at_sign_in() {
     let app = spawn_app().await;
     let (cookie, csrf) = session(&app, "totp-web@example.com").await;
@@ -252,7 +286,7 @@ async fn two_factor_is_turned_on_from_the_account_page_and_then_asked_at_sign_in
 }
 
 /// A browser session of any account by email and password: `(Cookie header, CSRF token)`.
-async fn sign_in(app: &TestApp, email: &str, password: &str) -> (String, String) {
+pub(crate) async fn sign_in(app: &TestApp, email: &str, password: &str) -> (String, String) {
     let response = app
         .request(Method::POST, "/api/v1/auth/login")
         .json(&json!({"email": email, "password": password, "session": true}))
@@ -273,7 +307,7 @@ async fn sign_in(app: &TestApp, email: &str, password: &str) -> (String, String)
 }
 
 #[tokio::test]
-async fn a_customer_who_saw_the_film_reviews_it_on_its_page_and_staff_hide_it() {
+async fn a_customer_reviews_a_film_once_its_showtime_ended_and_staff_hide_it_after_confirming_and_show_it_again() {
     let app = spawn_app().await;
     let film = app.create_film("Page Review", 90, &["drama"], &["en"]).await;
     let film_id = film["id"].as_str().expect("id").to_owned();
@@ -309,7 +343,10 @@ async fn a_customer_who_saw_the_film_reviews_it_on_its_page_and_staff_hide_it() 
     )
     .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER, "bought");
-    tokio::time::sleep(std::time::Duration::from_millis(3500)).await; // the showtime starts
+    app.clock.advance_ms(60_000); // the showtime has started, not ended: no form yet
+    let (_, body) = page(&app, &format!("/films/{film_id}"), &[(COOKIE.as_str(), &cookie)]).await;
+    assert!(!body.contains("Publish my review"), "{body}");
+    app.clock.advance_ms(90 * 60_000); // start + the film's 90 minutes: it has ended
 
     let (_, body) = page(&app, &format!("/films/{film_id}"), &[(COOKIE.as_str(), &cookie)]).await;
     assert!(body.contains("Publish my review"), "{body}");
@@ -341,18 +378,179 @@ async fn a_customer_who_saw_the_film_reviews_it_on_its_page_and_staff_hide_it() 
     .await;
     let (staff_cookie, staff_csrf) = sign_in(&app, "manager@example.com", CUSTOMER_PASSWORD).await;
     let (_, body) = page(&app, &format!("/films/{film_id}"), &[(COOKIE.as_str(), &staff_cookie)]).await;
-    let action =
-        body.split("action=\"/reviews/").nth(1).and_then(|s| s.split('"').next()).expect("hide form").to_owned();
-    let response = post_form(
-        &app,
-        &format!("/reviews/{action}"),
-        &staff_cookie,
-        &[("csrf_token", &staff_csrf), ("film_id", &film_id)],
-    )
-    .await;
+    let review = body.split("href=\"/reviews/").nth(1).and_then(|s| s.split('/').next()).expect("hide link").to_owned();
+    let hide = format!("/reviews/{review}/hide");
+    let (status, confirm) =
+        page(&app, &hide, &[(COOKIE.as_str(), &staff_cookie), (ACCEPT_LANGUAGE.as_str(), "fr")]).await;
+    assert_eq!(status, StatusCode::OK, "hiding asks first");
+    assert!(
+        confirm.contains("Masquer l’avis de Web T. ?") && confirm.contains(&format!("action=\"{hide}\"")),
+        "{confirm}"
+    );
+    let (status, _) = page(&app, &hide, &[(COOKIE.as_str(), &cookie)]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "customers may not hide");
+    let response = post_form(&app, &hide, &staff_cookie, &[("csrf_token", &staff_csrf)]).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()[LOCATION], format!("/films/{film_id}#reviews"));
     let (_, body) = page(&app, &format!("/films/{film_id}"), &[]).await;
     assert!(body.contains("No reviews yet"), "hidden");
+
+    // Staff see it under "Hidden reviews" and show it again.
+    let (_, body) = page(&app, &format!("/films/{film_id}"), &[(COOKIE.as_str(), &staff_cookie)]).await;
+    let unhide = format!("/reviews/{review}/unhide");
+    assert!(body.contains("Hidden reviews") && body.contains(&format!("action=\"{unhide}\"")), "{body}");
+    let response = post_form(&app, &unhide, &staff_cookie, &[("csrf_token", &staff_csrf)]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, body) = page(&app, &format!("/films/{film_id}"), &[]).await;
+    assert!(body.contains("Average rating 4.0 out of 5 (1 review)"), "shown again: {body}");
     let audit = expect_json(app.staff(Method::GET, "/api/v1/audit").send().await.expect("audit"), StatusCode::OK).await;
-    assert!(audit.to_string().contains("/hide"), "the console's change is audited: {audit}");
+    assert!(audit.to_string().contains("/hide") && audit.to_string().contains("/unhide"), "audited: {audit}");
+}
+
+/// A browser session of a new manager: `(Cookie header, CSRF token)`.
+pub(crate) async fn manager_session(app: &TestApp, name: &str) -> (String, String) {
+    let email = format!("{name}@example.com");
+    let staff = json!({"email": email, "username": name, "first_name": "Max", "last_name": "Manager", "role": "manager", "password": CUSTOMER_PASSWORD});
+    expect_json(
+        app.staff(Method::POST, "/api/v1/staff").json(&staff).send().await.expect("staff"),
+        StatusCode::CREATED,
+    )
+    .await;
+    sign_in(app, &email, CUSTOMER_PASSWORD).await
+}
+
+/// A customer (API token) buys `seat` of `showtime` from the wallet.
+pub(crate) async fn buy(app: &TestApp, showtime: &str, seat: &str, email: &str) {
+    let (token, _) = app.create_customer("Buyer", email).await;
+    let holds = format!("/api/v1/showtimes/{showtime}/holds");
+    let hold = expect_json(
+        app.customer(&token, Method::POST, &holds).json(&json!({"seats": [seat]})).send().await.expect("hold"),
+        StatusCode::CREATED,
+    )
+    .await;
+    let purchase = format!("{holds}/{}/purchase", hold["hold_id"].as_str().expect("hold id"));
+    expect_json(app.customer(&token, Method::POST, &purchase).send().await.expect("buy"), StatusCode::CREATED).await;
+}
+
+#[tokio::test]
+async fn the_console_deletes_a_showtime_after_a_confirmation_that_offers_to_refund_its_bookings() {
+    let app = spawn_app().await;
+    let show = showtime(&app, 1200).await;
+    buy(&app, &show, "A1", "delete-buyer@example.com").await;
+    let (cookie, csrf) = manager_session(&app, "deleter").await;
+    let (status, week) = page(&app, "/admin/showtimes?week=2000-01-03", &[(COOKIE.as_str(), &cookie)]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(week.contains("href=\"/admin/prices\""), "the console links the price tiers");
+    let details = app.get_json(&format!("/api/v1/showtimes/{show}"), StatusCode::OK).await;
+    let room = details["auditorium_id"].as_str().expect("room");
+    let week_path = format!("/admin/showtimes?auditorium={room}&week={}", &at(1, 3)[..10]);
+    let (_, week) = page(&app, &week_path, &[(COOKIE.as_str(), &cookie)]).await;
+    assert!(week.contains(&format!("href=\"/admin/showtimes/{show}/delete\"")), "{week}");
+
+    let delete = format!("/admin/showtimes/{show}/delete");
+    let (status, confirm) = page(&app, &delete, &[(COOKIE.as_str(), &cookie), (ACCEPT_LANGUAGE.as_str(), "fr")]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(confirm.contains("Supprimer Web Film") && confirm.contains(&format!("action=\"{delete}\"")), "{confirm}");
+    assert!(!confirm.contains("name=\"cascade\""), "no cascade offered before the API asks for it");
+
+    let response = post_form(&app, &delete, &cookie, &[("csrf_token", &csrf)]).await;
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    let body = response.text().await.expect("body");
+    assert!(body.contains("one confirmed booking depends on it") && !body.contains("?cascade=true"), "{body}");
+    assert!(body.contains("name=\"cascade\"") && body.contains("Also cancel its bookings and refund them"));
+    app.get_json(&format!("/api/v1/showtimes/{show}"), StatusCode::OK).await;
+
+    let response = post_form(&app, &delete, &cookie, &[("csrf_token", &csrf), ("cascade", "on")]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert!(response.headers()[LOCATION].to_str().expect("location").contains("notice=deleted"));
+    app.get_json(&format!("/api/v1/showtimes/{show}"), StatusCode::NOT_FOUND).await;
+}
+
+#[tokio::test]
+async fn the_console_adds_sets_and_removes_a_price_tier_on_every_upcoming_showtime() {
+    let app = spawn_app().await;
+    let first = showtime(&app, 1200).await;
+    let film = app.create_film("Second Film", 90, &["drama"], &["en"]).await;
+    let room = app.create_auditorium("Second Room", &[("A", "SSSS")]).await;
+    let second = app.create_showtime(&film, &room, &at(2, 3)).await["id"].as_str().expect("id").to_owned();
+    let (cookie, csrf) = manager_session(&app, "pricer").await;
+    let tiers = |show: &str| {
+        let app = &app;
+        let path = format!("/api/v1/showtimes/{show}");
+        async move {
+            let body = app.get_json(&path, StatusCode::OK).await;
+            body["prices"]["tiers"]
+                .as_array()
+                .expect("tiers")
+                .iter()
+                .map(|t| (t["tier"].as_str().expect("tier").to_owned(), t["price_minor"].as_i64().expect("price")))
+                .collect::<Vec<_>>()
+        }
+    };
+
+    let (status, list) = page(&app, "/admin/prices", &[(COOKIE.as_str(), &cookie)]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(list.contains("<code>full</code>") && list.contains("€12.00 – €12.50"), "{list}");
+
+    let response =
+        post_form(&app, "/admin/prices", &cookie, &[("csrf_token", &csrf), ("tier", "Étudiant"), ("price", "8")]).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(response.text().await.expect("body").contains("A tier name is 1 to 20 lower-case letters"));
+
+    let response =
+        post_form(&app, "/admin/prices", &cookie, &[("csrf_token", &csrf), ("tier", "student"), ("price", "8,50")])
+            .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let location = response.headers()[LOCATION].to_str().expect("location").to_owned();
+    assert_eq!(location, "/admin/prices?updated=2&skipped=0");
+    let (_, list) = page(&app, &location, &[(COOKIE.as_str(), &cookie), (ACCEPT_LANGUAGE.as_str(), "fr")]).await;
+    assert!(list.contains("2 séances modifiées.") && list.contains("Étudiant"), "{list}");
+    assert!(tiers(&first).await.contains(&("student".to_owned(), 850)));
+    assert!(tiers(&second).await.contains(&("student".to_owned(), 850)));
+
+    let response =
+        post_form(&app, "/admin/prices", &cookie, &[("csrf_token", &csrf), ("tier", "student"), ("price", "9")]).await;
+    assert_eq!(response.headers()[LOCATION], "/admin/prices?updated=2&skipped=0");
+    assert!(tiers(&first).await.contains(&("student".to_owned(), 900)));
+
+    let (status, confirm) = page(&app, "/admin/prices/student/delete", &[(COOKIE.as_str(), &cookie)]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(confirm.contains("Remove the tier “Student” from 2 upcoming showtimes?"), "{confirm}");
+    let response = post_form(&app, "/admin/prices/student/delete", &cookie, &[("csrf_token", &csrf)]).await;
+    assert_eq!(response.headers()[LOCATION], "/admin/prices?updated=2&skipped=0");
+    assert_eq!(tiers(&first).await, [("full".to_owned(), 1200)]);
+
+    let response = post_form(&app, "/admin/prices/full/delete", &cookie, &[("csrf_token", &csrf)]).await;
+    assert_eq!(response.headers()[LOCATION], "/admin/prices?updated=1&skipped=1", "the only tier stays");
+    assert_eq!(tiers(&first).await, [("full".to_owned(), 1200)]);
+    assert_eq!(tiers(&second).await, [("child".to_owned(), 700)]);
+    let audit = expect_json(app.staff(Method::GET, "/api/v1/audit").send().await.expect("audit"), StatusCode::OK).await;
+    let patches = audit["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|e| e["action"] == "PATCH /api/v1/showtimes/{id}" && e["entity_id"] == first.as_str())
+        .count();
+    assert_eq!(patches, 3, "each change of the first showtime is audited: {audit}");
+}
+
+#[tokio::test]
+async fn the_seat_page_says_when_a_showtime_is_sold_out() {
+    let app = spawn_app().await;
+    let film = app.create_film("Tiny Film", 80, &["drama"], &["en"]).await;
+    let room = app.create_auditorium("Tiny Room", &[("A", "SS")]).await;
+    let show = app.create_showtime(&film, &room, &at(1, 4)).await["id"].as_str().expect("id").to_owned();
+    let path = format!("/showtimes/{show}");
+    let (status, body) = page(&app, &path, &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!body.contains("This showtime is sold out"), "seats left");
+    buy(&app, &show, "A1", "sold-one@example.com").await;
+    let (_, body) = page(&app, &path, &[]).await;
+    assert!(!body.contains("This showtime is sold out"), "one seat left");
+    buy(&app, &show, "A2", "sold-two@example.com").await;
+    let (status, body) = page(&app, &path, &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("This showtime is sold out"), "{body}");
+    let (_, body) = page(&app, &path, &[(ACCEPT_LANGUAGE.as_str(), "fr")]).await;
+    assert!(body.contains("Cette séance est complète."), "{body}");
 }

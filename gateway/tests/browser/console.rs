@@ -1,7 +1,8 @@
 //! The staff console in a real browser: an administrator signs in, creates a film, an
 //! auditorium with the layout editor (previewing first) and a showtime (meeting an overlap
 //! on the way), sells two seats at the box office and prints the ticket; axe-core checks
-//! every console page.
+//! every console page, a staff member's page, and a film's page with reviews as staff
+//! (visible and hidden) and the hide confirmation.
 
 use chrono::{Datelike, Duration, Utc};
 use reqwest::{Method, StatusCode};
@@ -15,11 +16,12 @@ async fn an_admin_creates_a_film_an_auditorium_and_a_showtime_then_sells_at_the_
     let app = spawn_app().await;
     let admin = json!({"email": "root@example.com", "username": "root", "first_name": "Ada", "last_name": "Admin",
         "role": "admin", "password": CUSTOMER_PASSWORD});
-    expect_json(
+    let root = expect_json(
         app.staff(Method::POST, "/api/v1/staff").json(&admin).send().await.expect("staff"),
         StatusCode::CREATED,
     )
     .await;
+    let root_id = root["id"].as_str().or_else(|| root["account"]["id"].as_str()).expect("id").to_owned();
     let driver = Driver::start().await;
     let browser = driver.browser(1280, 900).await;
     let mut failures = Vec::new();
@@ -88,7 +90,7 @@ async fn an_admin_creates_a_film_an_auditorium_and_a_showtime_then_sells_at_the_
             assert!(text.contains("20:30") && text.contains("Console Premiere"), "{text}");
             failures.extend(axe_violations(&browser).await.into_iter().map(|v| format!("week: {v}")));
         } else {
-            wait_for_text(&browser, "already booked at that time").await;
+            wait_for_text(&browser, "This auditorium is already taken from").await;
         }
     }
 
@@ -115,13 +117,67 @@ async fn an_admin_creates_a_film_an_auditorium_and_a_showtime_then_sells_at_the_
     let text = wait_for_text(&browser, "€26.00").await;
     assert!(text.contains("B3") && text.contains("B4") && text.contains("€26.00"), "{text}");
 
-    for path in ["/admin", "/admin/customers", "/admin/staff", "/admin/audit", "/admin/auditoriums"] {
+    for path in ["/admin", "/admin/customers", "/admin/staff", "/admin/audit", "/admin/prices", "/admin/auditoriums"] {
         browser.goto(&app.url(path)).await.expect("open");
         failures.extend(axe_violations(&browser).await.into_iter().map(|v| format!("{path}: {v}")));
     }
     wait_for_text(&browser, "Salle Console").await;
     browser.goto(&app.url("/admin/audit")).await.expect("open");
     assert!(main_text(&browser).await.contains("/box-office/sales"), "the sale is audited");
+
+    // A staff member's page, and the moderation of reviews (a review of an ended showtime,
+    // one visible and one hidden): the film's page as staff and the hide confirmation.
+    let (film, review) = reviewed_film(&app).await;
+    for path in [
+        format!("/admin/staff/{root_id}"),
+        format!("/admin/staff/{root_id}?lang=fr"),
+        format!("/films/{film}"),
+        format!("/films/{film}?lang=fr"),
+        format!("/reviews/{review}/hide"),
+    ] {
+        browser.goto(&app.url(&path)).await.expect("open");
+        failures.extend(axe_violations(&browser).await.into_iter().map(|v| format!("{path}: {v}")));
+    }
     browser.close().await.expect("close");
     assert!(failures.is_empty(), "axe-core found serious or critical violations:\n{}", failures.join("\n"));
+}
+
+/// A film with two reviews of an ended showtime, the second hidden: `(film id, visible review id)`.
+async fn reviewed_film(app: &crate::helpers::TestApp) -> (String, String) {
+    let film = app.create_film("Reviewed In Browser", 90, &["drama"], &["en"]).await;
+    let room = app.create_auditorium("Review Room", &[("A", "SSSS")]).await;
+    let soon = (Utc::now() + Duration::seconds(3)).to_rfc3339();
+    let show = app.create_showtime(&film, &room, &soon).await;
+    let film_id = film["id"].as_str().expect("id").to_owned();
+    let holds = format!("/api/v1/showtimes/{}/holds", show["id"].as_str().expect("id"));
+    let mut reviews = Vec::new();
+    for (n, seat) in ["A1", "A2"].into_iter().enumerate() {
+        let (token, _) = app.create_customer("Critic", &format!("critic{n}@example.com")).await;
+        let hold = expect_json(
+            app.customer(&token, Method::POST, &holds).json(&json!({"seats": [seat]})).send().await.expect("hold"),
+            StatusCode::CREATED,
+        )
+        .await;
+        let purchase = format!("{holds}/{}/purchase", hold["hold_id"].as_str().expect("hold id"));
+        expect_json(app.customer(&token, Method::POST, &purchase).send().await.expect("buy"), StatusCode::CREATED)
+            .await;
+        reviews.push(token);
+    }
+    app.clock.advance_ms(2 * 60 * 60_000); // the showtime has ended
+    let mut ids = Vec::new();
+    for (token, comment) in reviews.iter().zip(["Superb.", "Too long."]) {
+        let review = expect_json(
+            app.customer(token, Method::POST, &format!("/api/v1/films/{film_id}/reviews"))
+                .json(&json!({"rating": 4, "comment": comment}))
+                .send()
+                .await
+                .expect("review"),
+            StatusCode::CREATED,
+        )
+        .await;
+        ids.push(review["id"].as_str().expect("id").to_owned());
+    }
+    let hide = format!("/api/v1/reviews/{}/hide", ids[1]);
+    assert_eq!(app.staff(Method::POST, &hide).send().await.expect("hide").status(), StatusCode::NO_CONTENT);
+    (film_id, ids[0].clone())
 }

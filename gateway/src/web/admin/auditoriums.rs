@@ -299,7 +299,7 @@ async fn delete_form(State(state): State<AppState>, page: Page, Path(raw): Path<
                 &format!("/admin/auditoriums/{}/delete", room.id),
                 "admin-delete",
                 "/admin/auditoriums",
-                false,
+                None,
             );
             respond(&page, StatusCode::OK, &page.t("admin-auditorium-delete"), body)
         }
@@ -327,7 +327,7 @@ async fn delete(
             let question = page.tr.with("admin-auditorium-delete-question", &[("name", Arg::Text(&room.details.name))]);
             let body = html! {
                 (layout::notice(Tone::Error, &failure.message(&page)))
-                (widgets::confirm(&page, &question, &format!("/admin/auditoriums/{}/delete", room.id), "admin-delete", "/admin/auditoriums", failure.code == "has_dependents"))
+                (widgets::confirm(&page, &question, &format!("/admin/auditoriums/{}/delete", room.id), "admin-delete", "/admin/auditoriums", (failure.code == "has_dependents").then_some("admin-cascade")))
             };
             respond(&page, failure.status, &page.t("admin-auditorium-delete"), body)
         }

@@ -237,7 +237,7 @@ async fn delete_form(State(state): State<AppState>, page: Page, Path(raw): Path<
                 &format!("/admin/films/{}/delete", film.id),
                 "admin-delete",
                 "/admin/films",
-                false,
+                None,
             );
             respond(&page, StatusCode::OK, &page.t("admin-film-delete"), body)
         }
@@ -276,7 +276,7 @@ async fn delete(
             let cascade = failure.code == "has_dependents";
             let body = html! {
                 (layout::notice(Tone::Error, &failure.message(&page)))
-                (widgets::confirm(&page, &question, &format!("/admin/films/{}/delete", film.id), "admin-delete", "/admin/films", cascade))
+                (widgets::confirm(&page, &question, &format!("/admin/films/{}/delete", film.id), "admin-delete", "/admin/films", cascade.then_some("admin-cascade")))
             };
             respond(&page, failure.status, &page.t("admin-film-delete"), body)
         }

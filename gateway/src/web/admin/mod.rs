@@ -12,8 +12,10 @@
 //! | [`api`] | calling the API in-process and reading its answer |
 //! | [`dashboard`] | today's showtimes with occupancy bars |
 //! | [`films`], [`auditoriums`], [`showtimes`] | the catalog: films, rooms with the layout editor, the week of showtimes |
+//! | [`prices`] | price tiers across every upcoming showtime: add, set, remove |
 //! | [`box_office`] | selling to walk-in customers on the live seat map |
 //! | [`people`] | customers (search, wallet top-up, bookings), staff accounts, the audit log |
+//! | [`staff_edit`] | a staff member's role, reactivation |
 //! | [`widgets`] | form pieces the pages share |
 
 pub mod api;
@@ -24,7 +26,9 @@ pub mod films;
 pub mod guard;
 pub mod nav;
 pub mod people;
+pub mod prices;
 pub mod showtimes;
+pub mod staff_edit;
 pub mod widgets;
 
 use axum::Router;
@@ -38,6 +42,8 @@ pub fn router(_state: &AppState) -> Router<AppState> {
         .merge(films::router())
         .merge(auditoriums::router())
         .merge(showtimes::router())
+        .merge(prices::router())
         .merge(box_office::router())
         .merge(people::router())
+        .merge(staff_edit::router())
 }

@@ -12,6 +12,7 @@ pub const PAGES: &[(&str, &str, Permission)] = &[
     ("/admin/films", "admin-nav-films", Permission::ManageCatalog),
     ("/admin/auditoriums", "admin-nav-auditoriums", Permission::ManageCatalog),
     ("/admin/showtimes", "admin-nav-showtimes", Permission::ManageCatalog),
+    ("/admin/prices", "admin-nav-prices", Permission::ManageCatalog),
     ("/admin/box-office", "admin-nav-box-office", Permission::BoxOffice),
     ("/admin/customers", "admin-nav-customers", Permission::ReadCustomers),
     ("/admin/staff", "admin-nav-staff", Permission::ManageStaff),

@@ -1,6 +1,6 @@
 //! Customers, staff accounts and the audit log in the console: customer search with their
 //! balance, bookings and a wallet top-up; the staff list, a form to add a staff member and
-//! deactivation behind a confirmation; the audit log, newest first.
+//! deactivation behind a confirmation (role changes and reactivation: [`super::staff_edit`]); the audit log, newest first.
 
 use axum::Router;
 use axum::extract::{Form, Path, Query, State};
@@ -153,7 +153,8 @@ async fn customer_body(
     })
 }
 
-async fn load(state: &AppState, page: &Page, raw: &str, roles: &[Role]) -> Result<Account, Response> {
+/// The account `raw` names when it has one of `roles`; otherwise the 404 (or error) page.
+pub(super) async fn load(state: &AppState, page: &Page, raw: &str, roles: &[Role]) -> Result<Account, Response> {
     let Ok(id) = raw.parse::<AccountId>() else { return Err(errors::not_found(page, Area::Admin)) };
     match state.accounts.account(id).await {
         Ok(Some(account)) if roles.contains(&account.role) => Ok(account),
@@ -198,7 +199,7 @@ async fn top_up(
     let form = FormData(form);
     let outcome = match parse_price(form.get("amount")) {
         Some(minor) if minor > 0 => {
-            let body = json!({"amount_minor": minor, "reason": form.get("reason")});
+            let body = json!({"amount_minor": minor, "reason": form.get("reason"), "kind": "top_up"});
             super::api::call(
                 &state,
                 &page,
@@ -223,7 +224,8 @@ async fn top_up(
     }
 }
 
-const STAFF_ROLES: [Role; 3] = [Role::Admin, Role::Manager, Role::Cashier];
+/// The roles of staff accounts, in the order the role menus list them.
+pub(super) const STAFF_ROLES: [Role; 3] = [Role::Admin, Role::Manager, Role::Cashier];
 
 fn staff_form(page: &Page, form: &FormData) -> Markup {
     html! {
@@ -264,10 +266,22 @@ async fn staff_page(
             tbody {
                 @for a in &all {
                     tr {
-                        td { (a.first_name) " " (a.last_name) }
+                        td { a href=(format!("/admin/staff/{}", a.id)) { (a.first_name) " " (a.last_name) } }
                         td { (a.email.as_deref().unwrap_or("")) }
                         td { (page.t(&format!("admin-role-{}", a.role.as_str()))) }
-                        td { @if a.active { a href=(format!("/admin/staff/{}/deactivate", a.id)) { (page.t("admin-deactivate")) } } @else { (page.t("admin-inactive")) } }
+                        td {
+                            a href=(format!("/admin/staff/{}", a.id)) { (page.t("admin-edit")) }
+                            " · "
+                            @if a.active {
+                                a href=(format!("/admin/staff/{}/deactivate", a.id)) { (page.t("admin-deactivate")) }
+                            } @else {
+                                (page.t("admin-inactive")) " "
+                                form class="inline" method="post" action=(format!("/admin/staff/{}/reactivate", a.id)) {
+                                    (layout::csrf_field(page))
+                                    button type="submit" { (page.t("admin-reactivate")) }
+                                }
+                            }
+                        }
                     }
                 }
             }
@@ -314,7 +328,7 @@ async fn deactivate_form(State(state): State<AppState>, page: Page, Path(raw): P
                 &format!("/admin/staff/{}/deactivate", account.id),
                 "admin-deactivate",
                 "/admin/staff",
-                false,
+                None,
             );
             respond(&page, StatusCode::OK, &page.t("admin-deactivate"), body)
         }
@@ -364,7 +378,7 @@ async fn audit(State(state): State<AppState>, page: Page, Query(q): Query<ListQu
                 @for e in &entries.items {
                     tr {
                         td { time datetime=(format::machine(e.at)) { (format::day_and_time(page.language(), page.tz, e.at)) } }
-                        td { (e.actor_label) " (" (e.actor_role.as_str()) ")" }
+                        td { (e.actor_label) " (" (page.t(&format!("admin-role-{}", e.actor_role.as_str()))) ")" }
                         td { code { (e.action) } }
                         td { (e.entity) " " (e.entity_id.as_deref().unwrap_or("")) }
                     }

@@ -1,7 +1,7 @@
 //! Showtimes in the console: a week per auditorium (seven columns in the cinema's time
 //! zone), the form to schedule one (film, room, local date and time, version, format,
-//! seating, price tiers; an overlap is shown on the form), and cancellation (every booking
-//! refunded) behind a confirmation.
+//! seating, price tiers; an overlap is shown on the form), cancellation (every booking
+//! refunded) and deletion, each behind a confirmation.
 
 use axum::Router;
 use axum::extract::{Form, Path, Query, State};
@@ -41,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/showtimes/new", get(new_form).post(create))
         .route("/admin/showtimes/{id}", get(edit_form).post(update))
         .route("/admin/showtimes/{id}/cancel", get(cancel_form).post(cancel))
+        .route("/admin/showtimes/{id}/delete", get(delete_form).post(delete))
 }
 
 use super::widgets::respond;
@@ -156,6 +157,7 @@ async fn week(State(state): State<AppState>, page: Page, Query(q): Query<WeekQue
                                 " · " a href=(format!("/admin/box-office/{}", s.id)) { (page.t("admin-nav-box-office")) }
                                 " · " a href=(format!("/admin/showtimes/{}/cancel", s.id)) { (page.t("admin-cancel-showtime")) }
                             }
+                            " · " a href=(format!("/admin/showtimes/{}/delete", s.id)) { (page.t("admin-delete")) }
                         }
                     }
                 }
@@ -396,7 +398,7 @@ async fn cancel_form(State(state): State<AppState>, page: Page, Path(raw): Path<
                 &format!("/admin/showtimes/{id}/cancel"),
                 "admin-cancel-showtime",
                 "/admin/showtimes",
-                false,
+                None,
             );
             respond(&page, StatusCode::OK, &page.t("admin-cancel-showtime"), body)
         }
@@ -413,6 +415,65 @@ async fn cancel(State(state): State<AppState>, page: Page, Path(raw): Path<Strin
         Ok(_) => Redirect::to("/admin/showtimes?notice=cancelled").into_response(),
         Err(failure) => {
             layout::message_page(&page, Area::Admin, failure.status, &page.t("error-title"), &failure.message(&page))
+        }
+    }
+}
+
+/// The deletion question of a showtime, as a confirmation form (with the cascade box once
+/// the API said bookings depend on it).
+fn delete_confirmation(page: &Page, info: &ShowtimeInfo, cascade: bool) -> Markup {
+    let question = page.tr.with("admin-showtime-delete-question", &[("showtime", Arg::Text(&info.title(page)))]);
+    widgets::confirm(
+        page,
+        &question,
+        &format!("/admin/showtimes/{}/delete", info.showtime.id),
+        "admin-delete",
+        &format!("/admin/showtimes?auditorium={}", info.auditorium.id),
+        cascade.then_some("admin-cascade-bookings"),
+    )
+}
+
+async fn delete_form(State(state): State<AppState>, page: Page, Path(raw): Path<String>) -> Response {
+    if let Err(response) = guard::require(&page, Permission::ManageCatalog) {
+        return *response;
+    }
+    let Ok(id) = raw.parse::<ShowtimeId>() else { return errors::not_found(&page, Area::Admin) };
+    match ShowtimeInfo::load(&state, id).await {
+        Ok(info) => {
+            respond(&page, StatusCode::OK, &page.t("admin-showtime-delete"), delete_confirmation(&page, &info, false))
+        }
+        Err(error) => errors::page_for(&page, Area::Admin, &error),
+    }
+}
+
+/// Deletes through the API; a refusal because of confirmed bookings offers to cancel and
+/// refund them first.
+async fn delete(
+    State(state): State<AppState>,
+    page: Page,
+    Path(raw): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    if let Err(response) = guard::require(&page, Permission::ManageCatalog) {
+        return *response;
+    }
+    let Ok(id) = raw.parse::<ShowtimeId>() else { return errors::not_found(&page, Area::Admin) };
+    let info = match ShowtimeInfo::load(&state, id).await {
+        Ok(info) => info,
+        Err(error) => return errors::page_for(&page, Area::Admin, &error),
+    };
+    match super::films::delete_with_cascade(&state, &page, &format!("/showtimes/{id}"), &FormData(form)).await {
+        Ok(()) => {
+            let week = format::local(page.tz, info.showtime.details.starts_at).date_naive();
+            let next = format!("/admin/showtimes?auditorium={}&week={week}&notice=deleted", info.auditorium.id);
+            Redirect::to(&next).into_response()
+        }
+        Err(failure) => {
+            let body = html! {
+                (layout::notice(Tone::Error, &failure.message(&page)))
+                (delete_confirmation(&page, &info, failure.code == "has_dependents"))
+            };
+            respond(&page, failure.status, &page.t("admin-showtime-delete"), body)
         }
     }
 }

@@ -51,17 +51,24 @@ pub fn saved_notice(page: &Page, notice: &str) -> Option<Markup> {
 }
 
 /// A confirmation page body: the question, a POST form (with an optional cascade
-/// checkbox) and a way back.
+/// checkbox, labelled by the message `cascade`) and a way back.
 #[must_use]
-pub fn confirm(page: &Page, question: &str, action: &str, button_id: &str, back: &str, cascade: bool) -> Markup {
+pub fn confirm(
+    page: &Page,
+    question: &str,
+    action: &str,
+    button_id: &str,
+    back: &str,
+    cascade: Option<&str>,
+) -> Markup {
     html! {
         p { (question) }
         form method="post" action=(action) {
             (layout::csrf_field(page))
-            @if cascade {
+            @if let Some(label) = cascade {
                 div class="field" {
                     input type="checkbox" id="cascade" name="cascade";
-                    label for="cascade" style="display:inline;margin-left:.4rem" { (page.t("admin-cascade")) }
+                    label for="cascade" style="display:inline;margin-left:.4rem" { (page.t(label)) }
                 }
             }
             div class="actions" {

@@ -1,0 +1,173 @@
+//! The staff console over plain HTTP: staff accounts (role, deactivation, reactivation),
+//! reviews (hide with a confirmation, show again), wallet top-ups and catalog deletions
+//! behind their confirmation.
+
+use reqwest::header::{ACCEPT_LANGUAGE, COOKIE, LOCATION};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::helpers::{CUSTOMER_PASSWORD, TestApp, expect_json, spawn_app};
+use crate::web_pages::{page, post_form, sign_in};
+
+/// A staff member with `role` and their browser session: `(account id, Cookie, CSRF token)`.
+pub(crate) async fn staff_session(app: &TestApp, name: &str, role: &str) -> (String, String, String) {
+    let email = format!("{name}@example.com");
+    let staff = json!({"email": email, "username": name, "first_name": "Sam", "last_name": name, "role": role, "password": CUSTOMER_PASSWORD});
+    let created = expect_json(
+        app.staff(Method::POST, "/api/v1/staff").json(&staff).send().await.expect("staff"),
+        StatusCode::CREATED,
+    )
+    .await;
+    let id = created["id"].as_str().or_else(|| created["account"]["id"].as_str()).expect("id").to_owned();
+    let (cookie, csrf) = sign_in(app, &email, CUSTOMER_PASSWORD).await;
+    (id, cookie, csrf)
+}
+
+async fn staff_member(app: &TestApp, id: &str) -> serde_json::Value {
+    let list =
+        expect_json(app.staff(Method::GET, "/api/v1/staff?limit=200").send().await.expect("staff"), StatusCode::OK)
+            .await;
+    let items = list["items"].as_array().or_else(|| list.as_array()).expect("staff list").clone();
+    items.into_iter().find(|a| a["id"] == id).expect("the staff member")
+}
+
+#[tokio::test]
+async fn the_console_changes_a_staff_role_and_reactivates_a_deactivated_member() {
+    let app = spawn_app().await;
+    let (_, cookie, csrf) = staff_session(&app, "boss", "admin").await;
+    let (cashier, _, _) = staff_session(&app, "till", "cashier").await;
+    let (status, list) = page(&app, "/admin/staff", &[(COOKIE.as_str(), &cookie)]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(list.contains(&format!("href=\"/admin/staff/{cashier}\"")), "{list}");
+
+    let edit = format!("/admin/staff/{cashier}");
+    let (status, form) = page(&app, &edit, &[(COOKIE.as_str(), &cookie), (ACCEPT_LANGUAGE.as_str(), "fr")]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(form.contains("Membre du personnel Sam till") && form.contains("value=\"cashier\" selected"), "{form}");
+    let response = post_form(&app, &edit, &cookie, &[("csrf_token", &csrf), ("role", "manager")]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()[LOCATION], "/admin/staff?notice=saved");
+    assert_eq!(staff_member(&app, &cashier).await["role"], "manager");
+    let response = post_form(&app, &edit, &cookie, &[("csrf_token", &csrf), ("role", "customer")]).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "only staff roles");
+    assert!(response.text().await.expect("body").contains("must be one of"));
+
+    // Deactivation keeps its confirmation; reactivation is one button.
+    let deactivate = format!("/admin/staff/{cashier}/deactivate");
+    let (_, confirm) = page(&app, &deactivate, &[(COOKIE.as_str(), &cookie)]).await;
+    assert!(confirm.contains("Deactivate Sam till?"), "{confirm}");
+    let response = post_form(&app, &deactivate, &cookie, &[("csrf_token", &csrf)]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(staff_member(&app, &cashier).await["active"], false);
+    let (_, list) = page(&app, "/admin/staff", &[(COOKIE.as_str(), &cookie)]).await;
+    let reactivate = format!("/admin/staff/{cashier}/reactivate");
+    assert!(list.contains(&format!("action=\"{reactivate}\"")) && list.contains("Reactivate"), "{list}");
+    let response = post_form(&app, &reactivate, &cookie, &[("csrf_token", &csrf)]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(staff_member(&app, &cashier).await["active"], true);
+    sign_in(&app, "till@example.com", CUSTOMER_PASSWORD).await; // signs in again
+
+    let response = post_form(&app, &reactivate, &cookie, &[]).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN, "CSRF token needed");
+    let audit = expect_json(app.staff(Method::GET, "/api/v1/audit").send().await.expect("audit"), StatusCode::OK).await;
+    let patches = audit["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|e| e["action"] == "PATCH /api/v1/staff/{id}" && e["entity_id"] == cashier.as_str())
+        .count();
+    assert_eq!(patches, 3, "role, deactivation and reactivation are audited: {audit}");
+}
+
+#[tokio::test]
+async fn the_console_tops_up_a_customers_wallet() {
+    let app = spawn_app().await;
+    let (token, customer) = app.create_customer("Wallet", "wallet-web@example.com").await;
+    let id = customer["account"]["id"].as_str().expect("id").to_owned();
+    let before = customer["balance"]["amount_minor"].as_i64().expect("balance");
+    let (_, cookie, csrf) = staff_session(&app, "purse", "manager").await;
+    let path = format!("/admin/customers/{id}");
+    let (status, body) = page(&app, &path, &[(COOKIE.as_str(), &cookie)]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("Top up the wallet") && body.contains(&format!("action=\"{path}\"")), "{body}");
+
+    let response = post_form(&app, &path, &cookie, &[("csrf_token", &csrf), ("amount", "-3"), ("reason", "x")]).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "a top-up is positive");
+    let response = post_form(&app, &path, &cookie, &[("csrf_token", &csrf), ("amount", "5"), ("reason", "")]).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "a reason is needed");
+    assert!(response.text().await.expect("body").contains("Reason"), "the field is named");
+    let response = post_form(
+        &app,
+        &path,
+        &cookie,
+        &[("csrf_token", &csrf), ("amount", "12,50"), ("reason", "Broken seat, sorry")],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()[LOCATION], format!("{path}?notice=saved"));
+
+    let me =
+        expect_json(app.customer(&token, Method::GET, "/api/v1/me").send().await.expect("me"), StatusCode::OK).await;
+    assert_eq!(me["balance"]["amount_minor"].as_i64(), Some(before + 1250), "{me}");
+    let wallet = expect_json(
+        app.customer(&token, Method::GET, "/api/v1/me/wallet").send().await.expect("wallet"),
+        StatusCode::OK,
+    )
+    .await;
+    let entry = wallet["ledger"]["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|e| e["memo"] == "Broken seat, sorry")
+        .cloned()
+        .expect("the top-up");
+    assert_eq!(entry["kind"], "credit", "recorded as a top-up, not an adjustment: {entry}");
+    let audit = expect_json(app.staff(Method::GET, "/api/v1/audit").send().await.expect("audit"), StatusCode::OK).await;
+    assert!(audit.to_string().contains("/wallet/adjustments"), "audited: {audit}");
+}
+
+#[tokio::test]
+async fn the_console_deletes_a_film_and_an_auditorium_after_confirming() {
+    let app = spawn_app().await;
+    let (_, cookie, csrf) = staff_session(&app, "curator", "manager").await;
+    let film = app.create_film("Doomed Film", 95, &["drama"], &["en"]).await;
+    let film_id = film["id"].as_str().expect("id").to_owned();
+    let room = app.create_auditorium("Doomed Room", &[("A", "SSSS")]).await;
+    let room_id = room["id"].as_str().expect("id").to_owned();
+    let spare = app.create_auditorium("Spare Room", &[("A", "SS")]).await;
+    let spare_id = spare["id"].as_str().expect("id").to_owned();
+    app.create_showtime(&film, &room, &crate::helpers::at(1, 2)).await;
+
+    // The film has a future showtime: the API refuses, the page offers the cascade.
+    let delete = format!("/admin/films/{film_id}/delete");
+    let (status, confirm) = page(&app, &delete, &[(COOKIE.as_str(), &cookie), (ACCEPT_LANGUAGE.as_str(), "fr")]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(confirm.contains("Doomed Film") && confirm.contains(&format!("action=\"{delete}\"")), "{confirm}");
+    assert!(!confirm.contains("name=\"cascade\""));
+    let response = post_form(&app, &delete, &cookie, &[("csrf_token", &csrf)]).await;
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    let body = response.text().await.expect("body");
+    assert!(body.contains("name=\"cascade\"") && !body.contains("?cascade=true"), "{body}");
+    app.get_json(&format!("/api/v1/films/{film_id}"), StatusCode::OK).await;
+    let response = post_form(&app, &delete, &cookie, &[("csrf_token", &csrf), ("cascade", "on")]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()[LOCATION], "/admin/films?notice=deleted");
+    app.get_json(&format!("/api/v1/films/{film_id}"), StatusCode::NOT_FOUND).await;
+    let (_, list) = page(&app, "/admin/films?notice=deleted", &[(COOKIE.as_str(), &cookie)]).await;
+    assert!(list.contains("Deleted.") && !list.contains("Doomed Film"), "{list}");
+
+    // An auditorium without showtimes goes after the confirmation alone.
+    let delete = format!("/admin/auditoriums/{spare_id}/delete");
+    let (status, confirm) = page(&app, &delete, &[(COOKIE.as_str(), &cookie)]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(confirm.contains("Delete the auditorium “Spare Room”?"), "{confirm}");
+    let response = post_form(&app, &delete, &cookie, &[]).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN, "CSRF token needed");
+    let response = post_form(&app, &delete, &cookie, &[("csrf_token", &csrf)]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()[LOCATION], "/admin/auditoriums?notice=deleted");
+    app.get_json(&format!("/api/v1/auditoriums/{spare_id}"), StatusCode::NOT_FOUND).await;
+    app.get_json(&format!("/api/v1/auditoriums/{room_id}"), StatusCode::OK).await;
+    let (status, _) = page(&app, &format!("/admin/auditoriums/{spare_id}/delete"), &[(COOKIE.as_str(), &cookie)]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
