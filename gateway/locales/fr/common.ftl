@@ -90,7 +90,7 @@ error-timeout = Cela a pris trop de temps. Vérifiez vos réservations avant de 
 error-not-owner = Réessayez dans un instant.
 error-owner-unavailable = Réessayez dans un instant. Vérifiez vos réservations avant de réessayer.
 error-last-admin = Le dernier administrateur ne peut pas être retiré.
-error-invalid-request = { $detail }
+error-invalid-request = Cette demande ne convient pas à cette séance (par exemple des places nommées deux fois, ou trop de places).
 error-review-not-allowed = Seuls les clients qui ont vu ce film peuvent donner leur avis, après leur séance.
 error-already-reviewed = Vous avez déjà donné votre avis sur ce film.
 

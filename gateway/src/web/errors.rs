@@ -189,6 +189,16 @@ mod tests {
     }
 
     #[test]
+    fn the_engines_invalid_request_detail_is_not_shown_in_english_on_french_pages() {
+        let empty = serde_json::Map::new();
+        let detail = "seat F12 is named twice";
+        let fr = message_for(&Page::for_tests(Language::Fr), "invalid_request", detail, &empty);
+        assert!(fr.starts_with("Cette demande") && !fr.contains("named twice"), "{fr}");
+        let en = message_for(&Page::for_tests(Language::En), "invalid_request", detail, &empty);
+        assert_eq!(en, detail, "English pages keep the engine's precise detail");
+    }
+
+    #[test]
     fn dependents_and_overlaps_are_told_in_words() {
         let page = Page::for_tests(Language::En);
         let extensions = json!({"showtimes": 2, "bookings": 1});
