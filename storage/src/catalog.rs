@@ -248,6 +248,17 @@ pub struct PriceTier {
     pub price_minor: i64,
 }
 
+impl PriceTier {
+    /// Highest price of a tier, in minor units.
+    pub const PRICE_MINOR_MAX: i64 = 1_000_000;
+
+    /// Whether `name` is a valid tier name: 1 to 20 lower-case letters or `_`.
+    #[must_use]
+    pub fn valid_name(name: &str) -> bool {
+        (1..=20).contains(&name.len()) && name.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+    }
+}
+
 /// The prices of a showtime, all in one currency.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -259,21 +270,23 @@ pub struct PriceList {
 }
 
 impl PriceList {
-    /// Checks tiers: 1 to 10, unique lower-case names, prices 0..=1_000_000 minor units.
+    /// Most tiers a showtime may have.
+    pub const TIERS_MAX: usize = 10;
+
+    /// Checks tiers: 1 to [`Self::TIERS_MAX`], unique names ([`PriceTier::valid_name`]),
+    /// prices 0..=[`PriceTier::PRICE_MINOR_MAX`] minor units.
     ///
     /// # Errors
     /// The first bad tier.
     pub fn validate(self) -> Result<Self, FieldError> {
-        if self.tiers.is_empty() || self.tiers.len() > 10 {
+        if self.tiers.is_empty() || self.tiers.len() > Self::TIERS_MAX {
             return Err(FieldError::new("prices.tiers", Reason::EntryCount, "between 1 and 10 tiers")
                 .param("min", 1_i64)
-                .param("max", 10_i64));
+                .param("max", Self::TIERS_MAX as i64));
         }
         let mut seen = std::collections::HashSet::new();
         for t in &self.tiers {
-            let name_ok =
-                (1..=20).contains(&t.tier.len()) && t.tier.chars().all(|c| c.is_ascii_lowercase() || c == '_');
-            if !name_ok || !seen.insert(t.tier.as_str()) {
+            if !PriceTier::valid_name(&t.tier) || !seen.insert(t.tier.as_str()) {
                 return Err(FieldError::new(
                     "prices.tiers",
                     Reason::TierName,
@@ -281,7 +294,7 @@ impl PriceList {
                 )
                 .param("tier", t.tier.as_str()));
             }
-            if !(0..=1_000_000).contains(&t.price_minor) {
+            if !(0..=PriceTier::PRICE_MINOR_MAX).contains(&t.price_minor) {
                 return Err(FieldError::new(
                     "prices.tiers",
                     Reason::TierPrice,
@@ -289,7 +302,7 @@ impl PriceList {
                 )
                 .param("tier", t.tier.as_str())
                 .param("min", 0_i64)
-                .param("max", 1_000_000_i64));
+                .param("max", PriceTier::PRICE_MINOR_MAX));
             }
         }
         Ok(self)

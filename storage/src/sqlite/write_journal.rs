@@ -1,7 +1,7 @@
 //! Journal appends and what they imply (booking rows, the refund of a cancelled booking),
 //! in one savepoint: all or nothing.
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::convert::{
     DbResultExt, constraint_violation, db_error, enum_text, parse_currency, parse_text, to_i64, to_json, to_u64,
@@ -87,16 +87,21 @@ fn insert_booking(conn: &Connection, booking: &BookingRecord) -> StorageResult<(
 /// first cancellation and refunds nothing more; `NotFound` if there is no such booking.
 fn cancel_booking(conn: &Connection, id: BookingId, reason: CancelReason, at: Timestamp) -> StorageResult<()> {
     let id_text = id.to_string();
-    let changed = conn
+    // One statement marks the booking and hands back what its refund needs.
+    let cancelled: Option<(String, String, i64, String)> = conn
         .prepare_cached(
             "UPDATE bookings SET status = 'cancelled', cancelled_at_ms = ?2, cancel_reason = ?3
-             WHERE id = ?1 AND status = 'confirmed'",
+             WHERE id = ?1 AND status = 'confirmed'
+             RETURNING customer_id, payment_id, total_minor, currency",
         )
         .db()?
-        .execute(params![id_text, at.as_millis(), enum_text(&reason)?])
+        .query_row(params![id_text, at.as_millis(), enum_text(&reason)?], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+        })
+        .optional()
         .db()?;
-    if changed > 0 {
-        return refund_cancelled(conn, &id_text, at);
+    if let Some(booking) = cancelled {
+        return refund_cancelled(conn, booking, at);
     }
     let exists: bool = conn
         .prepare_cached("SELECT EXISTS (SELECT 1 FROM bookings WHERE id = ?1)")
@@ -106,13 +111,13 @@ fn cancel_booking(conn: &Connection, id: BookingId, reason: CancelReason, at: Ti
     if exists { Ok(()) } else { Err(StorageError::NotFound { entity: "booking", id: id_text }) }
 }
 
-/// Credits a just-cancelled booking's total back to its customer.
-fn refund_cancelled(conn: &Connection, booking_id: &str, at: Timestamp) -> StorageResult<()> {
-    let (customer, payment, minor, currency): (String, String, i64, String) = conn
-        .prepare_cached("SELECT customer_id, payment_id, total_minor, currency FROM bookings WHERE id = ?1")
-        .db()?
-        .query_row(params![booking_id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))
-        .db()?;
+/// Credits a just-cancelled booking's total (customer, payment, total, currency) back to
+/// its customer.
+fn refund_cancelled(
+    conn: &Connection,
+    (customer, payment, minor, currency): (String, String, i64, String),
+    at: Timestamp,
+) -> StorageResult<()> {
     let payment: PaymentId = parse_text("payment id", &payment)?;
     let entry = LedgerEntry {
         customer_id: parse_text("customer id", &customer)?,

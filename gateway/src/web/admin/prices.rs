@@ -12,7 +12,7 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use boxoffice_storage::{Money, PageRequest, PriceList, Showtime, ShowtimeFilter, ShowtimeStatus};
+use boxoffice_storage::{Money, PageRequest, PriceList, PriceTier, Showtime, ShowtimeFilter, ShowtimeStatus};
 use maud::{Markup, html};
 use serde::Deserialize;
 use serde_json::json;
@@ -32,8 +32,6 @@ use crate::web::seats::tier_name;
 
 /// Upcoming showtimes looked at (a page of the listing at a time).
 const SHOWTIMES_MAX: u32 = 2000;
-/// Tiers a showtime may have (the API's limit).
-const TIERS_MAX: usize = 10;
 
 /// The routes.
 pub fn router() -> Router<AppState> {
@@ -90,12 +88,12 @@ pub fn summarize(showtimes: &[Showtime]) -> Vec<TierSummary> {
 #[must_use]
 pub fn with_tier(prices: &PriceList, tier: &str, minor: i64) -> Option<PriceList> {
     let mut changed = prices.clone();
-    let room = changed.tiers.len() < TIERS_MAX;
+    let room = changed.tiers.len() < PriceList::TIERS_MAX;
     match changed.tiers.iter_mut().find(|t| t.tier == tier) {
         Some(t) if t.price_minor == minor => return None,
         Some(t) => t.price_minor = minor,
         None if !room => return None,
-        None => changed.tiers.push(boxoffice_storage::PriceTier { tier: tier.to_owned(), price_minor: minor }),
+        None => changed.tiers.push(PriceTier { tier: tier.to_owned(), price_minor: minor }),
     }
     Some(changed)
 }
@@ -111,10 +109,10 @@ pub fn without_tier(prices: &PriceList, tier: &str) -> Option<PriceList> {
     Some(changed)
 }
 
-/// A tier name the API accepts: 1 to 20 lower-case letters or `_`.
+/// A tier name the API accepts ([`PriceTier::valid_name`]).
 #[must_use]
 pub fn valid_tier_name(name: &str) -> bool {
-    (1..=20).contains(&name.len()) && name.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+    PriceTier::valid_name(name)
 }
 
 /// Scheduled showtimes that have not started, soonest first.
@@ -209,17 +207,28 @@ fn outcome_notice(page: &Page, q: &Outcome) -> Option<Markup> {
     Some(layout::notice(Tone::Success, &text))
 }
 
+/// What a change does to one showtime's price list.
+enum Edit {
+    /// Store this list.
+    Set(PriceList),
+    /// Nothing to change.
+    Keep,
+    /// The change cannot apply here (no room for another tier, or its only tier): counted.
+    Skip,
+}
+
 /// Applies `change` to every upcoming showtime through the API: `(updated, skipped)`.
-async fn apply(
-    state: &AppState,
-    page: &Page,
-    change: impl Fn(&PriceList) -> Option<PriceList>,
-) -> Result<(usize, usize), Response> {
+async fn apply(state: &AppState, page: &Page, change: impl Fn(&PriceList) -> Edit) -> Result<(usize, usize), Response> {
     let showtimes = upcoming(state).await.map_err(|e| errors::page_for(page, Area::Admin, &e))?;
     let (mut updated, mut skipped) = (0, 0);
     for showtime in &showtimes {
-        let Some(prices) = change(&showtime.details.prices) else {
-            continue;
+        let prices = match change(&showtime.details.prices) {
+            Edit::Set(prices) => prices,
+            Edit::Keep => continue,
+            Edit::Skip => {
+                skipped += 1;
+                continue;
+            }
         };
         let body = json!({ "prices": prices });
         match super::api::call(state, page, Method::PATCH, &format!("/showtimes/{}", showtime.id), Some(body)).await {
@@ -246,33 +255,36 @@ async fn set(State(state): State<AppState>, page: Page, Form(form): Form<Vec<(St
     }
     let form = FormData(form);
     let tier = form.get("tier").trim().to_owned();
-    let problem = if !valid_tier_name(&tier) {
-        Some("admin-bad-tier-name")
-    } else if parse_price(form.get("price")).is_none_or(|minor| minor > 1_000_000) {
-        Some("admin-bad-price")
-    } else {
-        None
+    let price = parse_price(form.get("price")).filter(|minor| *minor <= PriceTier::PRICE_MINOR_MAX);
+    let checked = match (valid_tier_name(&tier), price) {
+        (false, _) => Err("admin-bad-tier-name"),
+        (true, None) => Err("admin-bad-price"),
+        (true, Some(minor)) => Ok(minor),
     };
-    if let Some(id) = problem {
-        let notice = layout::notice(Tone::Error, &page.t(id));
-        return match page_body(&state, &page, Some(notice), &form).await {
-            Ok(body) => respond(&page, StatusCode::UNPROCESSABLE_ENTITY, &page.t("admin-prices-title"), body),
-            Err(response) => response,
-        };
-    }
-    let minor = parse_price(form.get("price")).unwrap_or(0);
-    let full = std::sync::atomic::AtomicUsize::new(0);
-    let result = apply(&state, &page, |prices| {
-        let changed = with_tier(prices, &tier, minor);
-        if changed.is_none() && prices.tiers.len() >= TIERS_MAX && !prices.tiers.iter().any(|t| t.tier == tier) {
-            full.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let minor = match checked {
+        Ok(minor) => minor,
+        Err(id) => {
+            let notice = layout::notice(Tone::Error, &page.t(id));
+            return match page_body(&state, &page, Some(notice), &form).await {
+                Ok(body) => respond(&page, StatusCode::UNPROCESSABLE_ENTITY, &page.t("admin-prices-title"), body),
+                Err(response) => response,
+            };
         }
-        changed
+    };
+    let result = apply(&state, &page, |prices| match with_tier(prices, &tier, minor) {
+        Some(changed) => Edit::Set(changed),
+        // Unchanged because it already has this price, or skipped for want of room.
+        None if prices.tiers.iter().any(|t| t.tier == tier) => Edit::Keep,
+        None => Edit::Skip,
     })
     .await;
+    redirect_to_outcome(result)
+}
+
+/// Back to the list with the counts of a change.
+fn redirect_to_outcome(result: Result<(usize, usize), Response>) -> Response {
     match result {
         Ok((updated, skipped)) => {
-            let skipped = skipped + full.into_inner();
             Redirect::to(&format!("/admin/prices?updated={updated}&skipped={skipped}")).into_response()
         }
         Err(response) => response,
@@ -317,22 +329,14 @@ async fn delete(State(state): State<AppState>, page: Page, Path(tier): Path<Stri
     if !valid_tier_name(&tier) {
         return errors::not_found(&page, Area::Admin);
     }
-    let only = std::sync::atomic::AtomicUsize::new(0);
-    let result = apply(&state, &page, |prices| {
-        let changed = without_tier(prices, &tier);
-        if changed.is_none() && prices.tiers.iter().any(|t| t.tier == tier) {
-            only.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        }
-        changed
+    let result = apply(&state, &page, |prices| match without_tier(prices, &tier) {
+        Some(changed) => Edit::Set(changed),
+        // Its only tier: the showtime keeps it.
+        None if prices.tiers.iter().any(|t| t.tier == tier) => Edit::Skip,
+        None => Edit::Keep,
     })
     .await;
-    match result {
-        Ok((updated, skipped)) => {
-            let skipped = skipped + only.into_inner();
-            Redirect::to(&format!("/admin/prices?updated={updated}&skipped={skipped}")).into_response()
-        }
-        Err(response) => response,
-    }
+    redirect_to_outcome(result)
 }
 
 #[cfg(test)]
