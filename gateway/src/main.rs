@@ -10,6 +10,12 @@ use boxoffice_gateway::store::Store;
 use boxoffice_gateway::{demo, telemetry};
 use clap::{Parser, Subcommand};
 
+/// mimalloc instead of the system allocator: the request path allocates small short-lived
+/// buffers on every thread, and glibc's malloc/free were ~10 % of the server's CPU under
+/// the booking bench (docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// boxoffice: a cinema booking platform (HTTP API, booking engine, embedded storage).
 #[derive(Debug, Parser)]
 #[command(

@@ -130,6 +130,7 @@ impl Application {
             parts.mailer.clone(),
             settings.mail.from.clone(),
             settings.mail.queue_capacity,
+            settings.mail.worker_nice,
         );
         let state = AppState::new(crate::state::AppStateInner {
             storage,

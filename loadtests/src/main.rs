@@ -7,6 +7,11 @@ use boxoffice_loadtests::{bench, compare, kiosk, pages, rush, setup};
 
 use clap::{Parser, Subcommand};
 
+/// mimalloc, as in the server: the generator shares the machine with the server under
+/// test, so every cycle it saves goes to the server.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Load tools for boxoffice.
 #[derive(Debug, Parser)]
 #[command(name = "boxoffice-load", version, about)]

@@ -27,6 +27,7 @@ pub mod ids;
 pub mod journal;
 pub mod layout;
 pub mod money;
+pub mod notices;
 pub mod ownership;
 pub mod reviews;
 pub mod scylla;
@@ -63,6 +64,7 @@ pub use crate::journal::{
 };
 pub use crate::layout::{LayoutSpec, SeatKind, SeatLayout};
 pub use crate::money::{Currency, Money};
+pub use crate::notices::{BookingNotice, NoticeKind};
 pub use crate::ownership::ShowtimeOwner;
 pub use crate::reviews::{Review, ReviewSummary};
 pub use crate::time::Timestamp;
@@ -168,6 +170,23 @@ pub trait Storage: Send + Sync + 'static {
     /// engine, which records it right after the cancellation is durable.
     fn refunds_cancellations(&self) -> bool {
         false
+    }
+    /// Whether the journal write that confirms or cancels a booking also records a
+    /// [`BookingNotice`] for its email, in the same atomic write, for the mailer to read
+    /// with [`Storage::pending_booking_notices`]. A backend that does not (the default)
+    /// leaves booking emails to an in-memory queue, which a crash or an overflow loses.
+    fn records_booking_notices(&self) -> bool {
+        false
+    }
+    /// The oldest `limit` notices not yet acknowledged, oldest first (none by default).
+    async fn pending_booking_notices(&self, limit: usize) -> StorageResult<Vec<BookingNotice>> {
+        let _ = limit;
+        Ok(Vec::new())
+    }
+    /// Acknowledges (forgets) every notice up to and including `id`; how many.
+    async fn acknowledge_booking_notices(&self, id: u64) -> StorageResult<u64> {
+        let _ = id;
+        Ok(0)
     }
 
     // ---- showtime ownership (several engine nodes; see [`ownership`]) ----

@@ -111,6 +111,9 @@ pub struct MailSettings {
     pub queue_capacity: usize,
     /// Attempts per message before it is written to `<outbox>/failed`.
     pub send_attempts_max: u32,
+    /// CPU priority (Unix nice value, 0..=19) of the threads that compose and send email:
+    /// above 0 they yield the cores to bookings under a rush and catch up after it.
+    pub worker_nice: u8,
 }
 
 impl Default for MailSettings {
@@ -128,6 +131,7 @@ impl Default for MailSettings {
             smtp_timeout_ms: 10_000,
             queue_capacity: 1024,
             send_attempts_max: 3,
+            worker_nice: 10,
         }
     }
 }
@@ -238,6 +242,7 @@ impl Settings {
         range("mail.smtp_timeout_ms", m.smtp_timeout_ms, 100, 600_000)?;
         range("mail.queue_capacity", m.queue_capacity as u64, 1, 1_000_000)?;
         range("mail.send_attempts_max", m.send_attempts_max.into(), 1, 20)?;
+        range("mail.worker_nice", m.worker_nice.into(), 0, 19)?;
         let t = &self.tls;
         if t.cert_file.is_some() != t.key_file.is_some() {
             return Err(out_of_range("tls.cert_file", "tls.cert_file and tls.key_file go together"));

@@ -1,16 +1,18 @@
 //! Outgoing email. Handlers never wait for it: [`Mailer::send`] puts a message on a
-//! bounded queue (a full queue drops the message, logged and counted) and one task sends
-//! them in order through the configured [`transport`]: `.eml` files in
+//! bounded queue (a full queue drops the message, logged and counted) and one task, on a
+//! low-priority thread of its own ([`background`]), sends them in order through the configured [`transport`]: `.eml` files in
 //! `<data dir>/outbox/` by default, or SMTP. Failed sends are retried with backoff, then
 //! kept in `<outbox>/failed/`.
 //!
 //! | module | what it holds |
 //! | --- | --- |
+//! | [`background`] | the low-priority thread email work runs on |
 //! | [`templates`] | French and English templates, rendering |
 //! | [`messages`] | building each kind of message |
 //! | [`notify`] | booking emails, gathered from storage after the engine answered |
 //! | [`transport`] | outbox files and SMTP |
 
+pub mod background;
 pub mod messages;
 pub mod notify;
 pub mod templates;
@@ -37,7 +39,8 @@ pub struct Outgoing {
 }
 
 enum Job {
-    Send(Box<Outgoing>),
+    /// A message, and who to tell once it was handled (sent, or kept in `failed/`).
+    Send(Box<Outgoing>, Option<oneshot::Sender<()>>),
     Flush(oneshot::Sender<()>),
 }
 
@@ -69,7 +72,7 @@ impl Mailer {
             timeout: Duration::from_millis(settings.smtp_timeout_ms),
             attempts_max: settings.send_attempts_max.max(1),
         };
-        tokio::spawn(worker.run(receiver));
+        background::spawn_low_priority("boxoffice-mail", settings.worker_nice, worker.run(receiver));
         Ok(Self { queue, outbox: Arc::new(outbox) })
     }
 
@@ -82,7 +85,7 @@ impl Mailer {
     /// Queues a message without waiting; a full queue drops it (logged, counted).
     pub fn send(&self, outgoing: Outgoing) {
         let kind = outgoing.kind;
-        match self.queue.try_send(Job::Send(Box::new(outgoing))) {
+        match self.queue.try_send(Job::Send(Box::new(outgoing), None)) {
             Ok(()) => metrics::counter!("boxoffice_mail_queued_total", "kind" => kind).increment(1),
             Err(TrySendError::Full(_)) => {
                 metrics::counter!("boxoffice_mail_dropped_total", "kind" => kind).increment(1);
@@ -90,6 +93,20 @@ impl Mailer {
             }
             Err(TrySendError::Closed(_)) => tracing::warn!(kind, "mailer stopped; message dropped"),
         }
+    }
+
+    /// Queues a message, waiting for room in the queue, and resolves once it was handled:
+    /// sent, or kept in `<outbox>/failed/` after its last attempt. `false` if the mailer
+    /// stopped first. For senders that must know, such as the booking-notice outbox, which
+    /// forgets a notice only after its email was handled.
+    pub async fn deliver(&self, outgoing: Outgoing) -> bool {
+        let kind = outgoing.kind;
+        let (done, handled) = oneshot::channel();
+        if self.queue.send(Job::Send(Box::new(outgoing), Some(done))).await.is_err() {
+            return false;
+        }
+        metrics::counter!("boxoffice_mail_queued_total", "kind" => kind).increment(1);
+        handled.await.is_ok()
     }
 
     /// Waits (at most `within`) until every message queued before this call was handled;
@@ -118,7 +135,12 @@ impl Worker {
     async fn run(self, mut queue: mpsc::Receiver<Job>) {
         while let Some(job) = queue.recv().await {
             match job {
-                Job::Send(outgoing) => self.deliver(*outgoing).await,
+                Job::Send(outgoing, done) => {
+                    self.deliver(*outgoing).await;
+                    if let Some(done) = done {
+                        let _ = done.send(());
+                    }
+                }
                 Job::Flush(done) => {
                     let _ = done.send(());
                 }

@@ -1,17 +1,32 @@
-//! Booking emails, sent after the engine answered. A route hands the booking to a bounded
-//! queue and returns at once ([`Notices::booking_confirmed`] and friends never wait); one
-//! worker task gathers the film, showtime and auditorium (cached per showtime for a minute,
-//! so a rush on one showtime costs one lookup, not one per booking), finds the customer's
-//! account (walk-ins and kiosks have none: no email) and queues the message on the
-//! [`Mailer`]. A single worker keeps email work from competing with bookings for the
-//! storage read pool; a full queue drops the notice, logged and counted.
+//! Booking emails, sent after the engine answered; a route never waits for them.
+//!
+//! Two ways, chosen by the storage backend:
+//!
+//! * **Outbox** ([`Storage::records_booking_notices`], SQLite): the journal write that
+//!   confirms or cancels a booking also records a notice, atomically. A route only wakes
+//!   the worker, which reads the pending notices in batches, hands their emails to the
+//!   [`Mailer`] (waiting for room, never dropping), and acknowledges a batch once every
+//!   email of it was handled. Nothing is lost to a crash or a full queue; a crash between
+//!   sending and acknowledging sends those emails again on restart (at least once). Every
+//!   booking gets its email, whichever door it came through (API, web, WebSocket).
+//! * **Queue** (other backends): the route hands the booking to a bounded queue; a full
+//!   queue drops the notice, logged and counted.
+//!
+//! Either way one worker, on a low-priority thread of its own ([`super::background`]),
+//! gathers the film, showtime and auditorium (cached per showtime for a minute, so a rush
+//! on one showtime costs one lookup, not one per booking), finds the customer's account
+//! (walk-ins, kiosks and staff get no booking email) and builds the message, so that email
+//! work does not compete with bookings for the cores or the storage read pool.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use boxoffice_storage::{AccountId, Accounts, Booking, CancelReason, ShowtimeId, Storage, Timestamp};
+use boxoffice_storage::{
+    AccountId, Accounts, Booking, BookingNotice, CancelReason, NoticeKind, Role, ShowtimeId, Storage, StorageError,
+    Timestamp,
+};
 use tokio::sync::mpsc;
 
 use super::Mailer;
@@ -23,18 +38,16 @@ use crate::state::AppState;
 const DETAILS_TTL: Duration = Duration::from_secs(60);
 /// Most showtimes whose details are cached; the cache is cleared when it is full.
 const DETAILS_CACHED_MAX: usize = 1024;
+/// Notices read from the outbox at a time.
+const OUTBOX_BATCH: usize = 100;
+/// How often the outbox is read when nothing woke the worker (notices recorded by another
+/// process, or left by a crash), and the wait after a storage error.
+const OUTBOX_POLL: Duration = Duration::from_secs(1);
 
-/// One email to prepare.
+/// One email to prepare (queue mode).
 enum Notice {
     Booking(Template, Box<Booking>),
     ShowtimeCancelled(ShowtimeId),
-}
-
-/// The queue of booking emails to prepare; cheap to clone.
-#[derive(Clone, Debug)]
-pub struct Notices {
-    queue: mpsc::Sender<Notice>,
-    dropped: Arc<DropLog>,
 }
 
 impl std::fmt::Debug for Notice {
@@ -43,8 +56,26 @@ impl std::fmt::Debug for Notice {
     }
 }
 
+/// How routes reach the worker.
+#[derive(Clone, Debug)]
+enum Route {
+    /// The notices are in storage: wake the worker (a full channel means it is awake).
+    Outbox(mpsc::Sender<()>),
+    /// Hand the notice over.
+    Queue(mpsc::Sender<Notice>),
+}
+
+/// The way to the booking-email worker; cheap to clone. The worker stops once every
+/// handle is dropped (after the outbox is empty, or the queue drained).
+#[derive(Clone, Debug)]
+pub struct Notices {
+    route: Route,
+    dropped: Arc<DropLog>,
+}
+
 impl Notices {
-    /// Starts the worker; `capacity` bounds the queue.
+    /// Starts the worker at CPU priority `nice` (see [`super::background`]); `capacity`
+    /// bounds the queue when the storage backend records no notices.
     #[must_use]
     pub fn start(
         storage: Arc<dyn Storage>,
@@ -52,19 +83,36 @@ impl Notices {
         mailer: Mailer,
         from: String,
         capacity: usize,
+        nice: u8,
     ) -> Self {
-        let (queue, receiver) = mpsc::channel(capacity.max(1));
+        let outbox = storage.records_booking_notices();
         let worker = Worker { storage, accounts, mailer, from, cache: HashMap::new() };
-        tokio::spawn(worker.run(receiver));
-        Self { queue, dropped: Arc::default() }
+        let route = if outbox {
+            let (wake, woken) = mpsc::channel(1);
+            super::background::spawn_low_priority("boxoffice-notices", nice, worker.run_outbox(woken));
+            Route::Outbox(wake)
+        } else {
+            let (queue, receiver) = mpsc::channel(capacity.max(1));
+            super::background::spawn_low_priority("boxoffice-notices", nice, worker.run_queue(receiver));
+            Route::Queue(queue)
+        };
+        Self { route, dropped: Arc::default() }
     }
 
     fn push(&self, notice: Notice) {
-        if self.queue.try_send(notice).is_err() {
-            metrics::counter!("boxoffice_mail_dropped_total", "kind" => "booking_notice").increment(1);
-            // One line a second at most: under a rush every booking would log one.
-            if let Some(dropped) = self.dropped.record() {
-                tracing::error!(dropped, "booking email queue full (or stopped); notices dropped");
+        match &self.route {
+            // Already recorded by the journal write: only say there is something to read.
+            Route::Outbox(wake) => {
+                let _ = wake.try_send(());
+            }
+            Route::Queue(queue) => {
+                if queue.try_send(notice).is_err() {
+                    metrics::counter!("boxoffice_mail_dropped_total", "kind" => "booking_notice").increment(1);
+                    // One line a second at most: under a rush every booking would log one.
+                    if let Some(dropped) = self.dropped.record() {
+                        tracing::error!(dropped, "booking email queue full (or stopped); notices dropped");
+                    }
+                }
             }
         }
     }
@@ -128,13 +176,71 @@ struct Worker {
 }
 
 impl Worker {
-    async fn run(mut self, mut receiver: mpsc::Receiver<Notice>) {
+    async fn run_queue(mut self, mut receiver: mpsc::Receiver<Notice>) {
         while let Some(notice) = receiver.recv().await {
             match notice {
                 Notice::Booking(template, booking) => self.send(template, &booking).await,
                 Notice::ShowtimeCancelled(showtime) => self.showtime_cancelled(showtime).await,
             }
         }
+    }
+
+    /// Mails the outbox's notices batch by batch until it is empty, then waits for a
+    /// wake-up (or the next poll); stops when every [`Notices`] handle is gone.
+    async fn run_outbox(mut self, mut woken: mpsc::Receiver<()>) {
+        loop {
+            let batch = match self.storage.pending_booking_notices(OUTBOX_BATCH).await {
+                Ok(batch) => batch,
+                Err(error) => {
+                    tracing::warn!(%error, "booking notices not read; retrying");
+                    Vec::new()
+                }
+            };
+            if let Some(last) = self.mail_batch(&batch).await {
+                match self.storage.acknowledge_booking_notices(last).await {
+                    Ok(_) => continue,
+                    // Mailed again on the next read: at least once.
+                    Err(error) => tracing::warn!(%error, "booking notices not acknowledged; they will be mailed again"),
+                }
+            }
+            // Nothing to mail, or trouble: wait for a wake-up or the next poll.
+            if let Ok(None) = tokio::time::timeout(OUTBOX_POLL, woken.recv()).await {
+                return;
+            }
+        }
+    }
+
+    /// Builds the notices' emails and waits until the mailer handled them all. Stops at
+    /// the first notice whose email could not be built for a storage error; the id of the
+    /// last notice handled, `None` if none was (or the mailer stopped).
+    async fn mail_batch(&mut self, batch: &[BookingNotice]) -> Option<u64> {
+        let mut deliveries = Vec::with_capacity(batch.len());
+        let mut last = None;
+        for notice in batch {
+            let template = match (notice.kind, notice.booking.cancel_reason) {
+                (NoticeKind::Confirmed, _) => Template::BookingConfirmed,
+                (NoticeKind::Cancelled, Some(CancelReason::ShowtimeCancelled)) => Template::ShowtimeCancelled,
+                (NoticeKind::Cancelled, _) => Template::BookingCancelled,
+            };
+            match self.message(template, &notice.booking).await {
+                Ok(Some(message)) => {
+                    let mailer = self.mailer.clone();
+                    deliveries.push(async move { mailer.deliver(message).await });
+                }
+                Ok(None) => {}
+                Err(error) => {
+                    tracing::warn!(%error, booking_id = %notice.booking.record.id, "booking email not built; retrying");
+                    break;
+                }
+            }
+            last = Some(notice.id);
+        }
+        let handled = futures::future::join_all(deliveries).await;
+        if handled.iter().any(|ok| !ok) {
+            tracing::warn!("the mailer stopped; booking notices are mailed again on the next start");
+            return None;
+        }
+        last
     }
 
     async fn showtime_cancelled(&mut self, showtime: ShowtimeId) {
@@ -151,9 +257,27 @@ impl Worker {
         }
     }
 
+    /// Queue mode: builds and queues one email, once (a storage error loses it, logged).
     async fn send(&mut self, template: Template, booking: &Booking) {
-        let Some(to) = self.recipient(booking).await else { return };
-        let Some(line) = self.showtime_line(booking.record.showtime_id).await else { return };
+        match self.message(template, booking).await {
+            Ok(Some(message)) => self.mailer.send(message),
+            Ok(None) => {}
+            Err(error) => tracing::error!(%error, booking_id = %booking.record.id, "booking email not sent"),
+        }
+    }
+
+    /// The email of `template` for `booking`; `None` if nobody is to receive it (no
+    /// customer account with an email, no showtime) or it cannot be built (logged).
+    ///
+    /// # Errors
+    /// Storage failed: the email may be owed, try again later.
+    async fn message(
+        &mut self,
+        template: Template,
+        booking: &Booking,
+    ) -> Result<Option<super::Outgoing>, StorageError> {
+        let Some(to) = self.recipient(booking).await? else { return Ok(None) };
+        let Some(line) = self.showtime_line(booking.record.showtime_id).await? else { return Ok(None) };
         let details = BookingDetails {
             film: line.film,
             starts_at: line.starts_at,
@@ -161,27 +285,33 @@ impl Worker {
             booking: booking.clone(),
         };
         match booking_message(&self.from, &to, template, &details) {
-            Ok(message) => self.mailer.send(message),
-            Err(error) => tracing::error!(%error, booking_id = %booking.record.id, "booking email not built"),
+            Ok(message) => Ok(Some(message)),
+            Err(error) => {
+                tracing::error!(%error, booking_id = %booking.record.id, "booking email not built");
+                Ok(None)
+            }
         }
     }
 
-    /// The customer's recipient details, if the booking belongs to an account with an email.
-    async fn recipient(&self, booking: &Booking) -> Option<Recipient> {
+    /// The customer's recipient details, if the booking belongs to a customer account with
+    /// an email.
+    async fn recipient(&self, booking: &Booking) -> Result<Option<Recipient>, StorageError> {
         let account = AccountId::from_uuid(booking.record.customer_id.as_uuid());
-        let account = self.accounts.account(account).await.ok().flatten()?;
-        Some(Recipient { email: account.email?, first_name: account.first_name, language: account.language })
+        let Some(account) = self.accounts.account(account).await?.filter(|a| a.role == Role::Customer) else {
+            return Ok(None);
+        };
+        Ok(account.email.map(|email| Recipient { email, first_name: account.first_name, language: account.language }))
     }
 
-    async fn showtime_line(&mut self, id: ShowtimeId) -> Option<ShowtimeLine> {
+    async fn showtime_line(&mut self, id: ShowtimeId) -> Result<Option<ShowtimeLine>, StorageError> {
         if let Some((at, line)) = self.cache.get(&id)
             && at.elapsed() < DETAILS_TTL
         {
-            return Some(line.clone());
+            return Ok(Some(line.clone()));
         }
-        let showtime = self.storage.showtime(id).await.ok().flatten()?;
-        let film = self.storage.film(showtime.details.film_id).await.ok().flatten();
-        let auditorium = self.storage.auditorium(showtime.details.auditorium_id).await.ok().flatten();
+        let Some(showtime) = self.storage.showtime(id).await? else { return Ok(None) };
+        let film = self.storage.film(showtime.details.film_id).await?;
+        let auditorium = self.storage.auditorium(showtime.details.auditorium_id).await?;
         let line = ShowtimeLine {
             film: film.map_or_else(|| "?".to_owned(), |f| f.details.title),
             starts_at: showtime.details.starts_at,
@@ -191,7 +321,7 @@ impl Worker {
             self.cache.clear();
         }
         self.cache.insert(id, (Instant::now(), line.clone()));
-        Some(line)
+        Ok(Some(line))
     }
 }
 

@@ -477,3 +477,34 @@ async fn cancellations_by_the_customer_and_by_the_cinema_are_emailed() {
     assert!(by_cinema.contains(bookings[1]["reference"].as_str().unwrap()), "{by_cinema}");
     assert!(!by_cinema.contains(bookings[0]["reference"].as_str().unwrap()), "only bookings the cinema cancelled");
 }
+
+#[tokio::test]
+async fn a_booking_notice_left_in_the_outbox_is_mailed_without_a_wake_up() {
+    let app = spawn_app().await;
+    let show = showtime(&app).await;
+    let (token, _) = app.create_customer("Ada", "ada@example.com").await;
+    let held = hold(&app, &token, &show, "A1").await;
+    let purchase = format!("/api/v1/showtimes/{show}/holds/{}/purchase", held["hold_id"].as_str().unwrap());
+    let booking =
+        expect_json(app.customer(&token, Method::POST, &purchase).send().await.unwrap(), StatusCode::CREATED).await;
+    let reference = booking["reference"].as_str().unwrap();
+    let confirmations = |mails: &[String]| mails.iter().filter(|m| m.contains(reference)).count();
+    assert_eq!(confirmations(&app.outbox(2).await), 1, "the confirmation (after the verification email)");
+
+    // What a crash between the journal write and the email leaves behind: a notice in the
+    // outbox table that no route woke the worker for. The worker finds it by itself.
+    let db = rusqlite::Connection::open(app.dir.path().join("boxoffice.db")).expect("open the database");
+    db.busy_timeout(std::time::Duration::from_secs(5)).expect("busy timeout");
+    db.execute(
+        "INSERT INTO booking_notices (booking_id, kind) VALUES (?1, 'confirmed')",
+        [booking["id"].as_str().unwrap()],
+    )
+    .expect("notice");
+    assert_eq!(confirmations(&app.outbox(3).await), 2, "mailed (again: at least once)");
+    let left = || db.query_row("SELECT COUNT(*) FROM booking_notices", [], |r| r.get::<_, i64>(0)).expect("count");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while left() > 0 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(left(), 0, "acknowledged once mailed");
+}

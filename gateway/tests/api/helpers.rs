@@ -200,11 +200,11 @@ impl TestApp {
         (token, body)
     }
 
-    /// The emails in the outbox (`.eml` files), oldest first, waiting up to 5 s for at least
-    /// `count` of them.
+    /// The emails in the outbox (`.eml` files), oldest first, waiting up to 15 s for at least
+    /// `count` of them (email threads run at a low priority: a busy test machine delays them).
     pub async fn outbox(&self, count: usize) -> Vec<String> {
         let dir = self.dir.path().join("outbox");
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
         loop {
             let mut files: Vec<_> = std::fs::read_dir(&dir)
                 .map(|entries| entries.filter_map(Result::ok).map(|e| e.path()).collect())

@@ -169,3 +169,50 @@ pub async fn cancellation_refunds_atomically(store: &dyn Storage) {
     assert_eq!(store.wallet_balance(who, Currency::EUR).await.expect("balance"), eur(10_000), "refunded once");
     assert!(store.unsettled_payments().await.expect("unsettled").is_empty(), "nothing to settle");
 }
+
+/// A store that records booking notices does it in the journal write, one per
+/// confirmation and one per cancellation that happened (not for a replayed cancellation),
+/// in order, until they are acknowledged.
+pub async fn booking_notices_follow_the_journal(store: &dyn Storage) {
+    if !store.records_booking_notices() {
+        return;
+    }
+    let (show, who) = (ShowtimeId::new(), CustomerId::new());
+    store.apply_ledger(&credit(who, 10_000)).await.expect("credit");
+    let (p1, p2) = (PaymentId::new(), PaymentId::new());
+    store.apply_ledger(&payment(who, 1_000, p1)).await.expect("payment 1");
+    store.apply_ledger(&payment(who, 2_000, p2)).await.expect("payment 2");
+    let (b1, b2) = (booking(show, who, p1, 1_000, at(1)), booking(show, who, p2, 2_000, at(2)));
+    let cancel = SeatEvent::BookingCancelled { booking_id: b1.id, reason: CancelReason::ShowtimeCancelled };
+    let entries = [
+        entry(1, SeatEvent::BookingConfirmed { booking: b1.clone() }),
+        entry(2, SeatEvent::BookingConfirmed { booking: b2.clone() }),
+        entry(3, cancel.clone()),
+        entry(4, cancel),
+    ];
+    store.append_journal(show, &entries).await.expect("append");
+    let ours = |notices: Vec<crate::BookingNotice>| -> Vec<crate::BookingNotice> {
+        notices.into_iter().filter(|n| n.booking.record.showtime_id == show).collect()
+    };
+    let pending = ours(store.pending_booking_notices(1_000).await.expect("pending"));
+    let seen: Vec<_> = pending.iter().map(|n| (n.booking.record.id, n.kind)).collect();
+    assert_eq!(
+        seen,
+        [
+            (b1.id, crate::NoticeKind::Confirmed),
+            (b2.id, crate::NoticeKind::Confirmed),
+            (b1.id, crate::NoticeKind::Cancelled)
+        ],
+        "one notice per confirmation and per cancellation that happened, in journal order"
+    );
+    assert!(pending.windows(2).all(|w| w[0].id < w[1].id), "ids increase");
+    let cancelled = &pending[2].booking;
+    assert_eq!(cancelled.cancel_reason, Some(CancelReason::ShowtimeCancelled), "the booking as it is now");
+    assert_eq!(pending[0].booking.cancel_reason, Some(CancelReason::ShowtimeCancelled), "even for the older notice");
+
+    assert!(store.acknowledge_booking_notices(pending[1].id).await.expect("ack") >= 2, "acknowledged up to the second");
+    let left = ours(store.pending_booking_notices(1_000).await.expect("pending"));
+    assert_eq!(left, pending[2..].to_vec(), "only the cancellation is left");
+    store.acknowledge_booking_notices(pending[2].id).await.expect("ack");
+    assert!(ours(store.pending_booking_notices(1_000).await.expect("pending")).is_empty(), "all mailed");
+}

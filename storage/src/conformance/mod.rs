@@ -23,8 +23,8 @@ use std::sync::Arc;
 
 pub use self::films::{film_filters, film_pagination, film_soft_delete, films_crud};
 pub use self::journal::{
-    bookings_from_journal, cancellation_refunds_atomically, journal_append_and_load, journal_sequence_conflict,
-    unsettled_payments,
+    booking_notices_follow_the_journal, bookings_from_journal, cancellation_refunds_atomically,
+    journal_append_and_load, journal_sequence_conflict, unsettled_payments,
 };
 pub use self::ownership::{fenced_journal_writes, journal_tail_after, ownership_epochs};
 pub use self::showtimes::{
@@ -81,6 +81,7 @@ cases!(
     bookings_from_journal,
     unsettled_payments,
     cancellation_refunds_atomically,
+    booking_notices_follow_the_journal,
     ownership_epochs,
     fenced_journal_writes,
     journal_tail_after,

@@ -18,6 +18,7 @@ mod accounts_write;
 mod backup;
 mod checkpoint;
 mod convert;
+mod notices;
 mod ownership;
 mod pool;
 mod query;

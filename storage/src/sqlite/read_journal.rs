@@ -30,13 +30,18 @@ pub(crate) fn load_journal(conn: &Connection, showtime: ShowtimeId) -> StorageRe
 }
 
 pub(crate) fn decode_booking(row: &Row<'_>) -> StorageResult<Booking> {
-    let record: String = row.get(0).db()?;
-    let status: String = row.get(1).db()?;
-    let reason: Option<String> = row.get(3).db()?;
+    decode_booking_at(row, 0)
+}
+
+/// A booking from the `BOOKING_COLUMNS` of `row`, starting at column `first`.
+pub(crate) fn decode_booking_at(row: &Row<'_>, first: usize) -> StorageResult<Booking> {
+    let record: String = row.get(first).db()?;
+    let status: String = row.get(first + 1).db()?;
+    let reason: Option<String> = row.get(first + 3).db()?;
     Ok(Booking {
         record: from_json("booking", &record)?,
         status: enum_from_text("booking status", &status)?,
-        cancelled_at: row.get::<_, Option<i64>>(2).db()?.map(Timestamp::from_millis),
+        cancelled_at: row.get::<_, Option<i64>>(first + 2).db()?.map(Timestamp::from_millis),
         cancel_reason: reason.map(|r| enum_from_text("cancel reason", &r)).transpose()?,
     })
 }

@@ -18,6 +18,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     super::accounts_schema::V2_ACCOUNTS,
     super::ownership::V3_SHOWTIME_OWNERS,
     super::reviews::V4_REVIEWS,
+    super::notices::V5_BOOKING_NOTICES,
 ];
 
 const V1_INITIAL: &str = r"
@@ -116,8 +117,8 @@ CREATE INDEX idempotency_by_age ON idempotency (created_at_ms);
 ";
 
 /// Prepared statements kept per connection: every fixed statement of the backend and the
-/// common listing variants.
-const STATEMENT_CACHE_CAPACITY: usize = 64;
+/// common listing variants, and the writer's transaction statements.
+const STATEMENT_CACHE_CAPACITY: usize = 96;
 
 /// Settings shared by the writer and the readers.
 fn configure_common(conn: &Connection, busy_timeout_ms: u64) -> StorageResult<()> {
@@ -135,6 +136,10 @@ pub(crate) fn configure_writer(conn: &Connection, options: &SqliteOptions) -> St
     }
     let synchronous = if options.synchronous_full { "FULL" } else { "NORMAL" };
     conn.pragma_update(None, "synchronous", synchronous).db()?;
+    // Each op of a batch runs in a savepoint, whose sub-journal (the pages before the op)
+    // only serves to roll that op back inside the open transaction: keep it in memory
+    // rather than in a temporary file (a crash rolls the whole transaction back anyway).
+    conn.pragma_update(None, "temp_store", "MEMORY").db()?;
     // Checkpoints run on their own thread (see `checkpoint.rs`), never inside a commit.
     conn.pragma_update(None, "wal_autocheckpoint", 0).db()
 }

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 
 use super::write_catalog::Table;
 use super::{
-    SqliteStorage, backup, ownership, read_catalog, read_journal, read_wallet, write_catalog, write_journal,
+    SqliteStorage, backup, notices, ownership, read_catalog, read_journal, read_wallet, write_catalog, write_journal,
     write_wallet,
 };
 use crate::catalog::{Auditorium, Film, FilmFilter, Page, PageRequest, Showtime, ShowtimeFilter};
@@ -149,6 +149,18 @@ impl Storage for SqliteStorage {
 
     fn refunds_cancellations(&self) -> bool {
         true
+    }
+
+    fn records_booking_notices(&self) -> bool {
+        true
+    }
+
+    async fn pending_booking_notices(&self, limit: usize) -> StorageResult<Vec<crate::BookingNotice>> {
+        self.read(move |c| notices::pending(c, limit)).await
+    }
+
+    async fn acknowledge_booking_notices(&self, id: u64) -> StorageResult<u64> {
+        self.write(move |c| notices::acknowledge(c, id)).await
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(showtime_id = %showtime, node))]

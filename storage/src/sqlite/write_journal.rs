@@ -1,16 +1,18 @@
-//! Journal appends and what they imply (booking rows, the refund of a cancelled booking),
-//! in one savepoint: all or nothing.
+//! Journal appends and what they imply (booking rows, the refund of a cancelled booking,
+//! the booking's email notice), in one savepoint: all or nothing.
 
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::convert::{
     DbResultExt, constraint_violation, db_error, enum_text, parse_currency, parse_text, to_i64, to_json, to_u64,
 };
+use super::notices;
 use super::write_wallet::apply_ledger;
 use crate::error::{StorageError, StorageResult};
 use crate::ids::{BookingId, PaymentId, ShowtimeId};
 use crate::journal::{BookingRecord, CancelReason, JournalEntry, SeatEvent};
 use crate::money::Money;
+use crate::notices::NoticeKind;
 use crate::time::Timestamp;
 use crate::wallet::{LedgerEntry, LedgerKind};
 
@@ -45,7 +47,10 @@ pub(crate) fn append_journal(conn: &Connection, showtime: ShowtimeId, entries: &
         let event = to_json("journal event", &entry.event)?;
         insert.execute(params![showtime_id, to_i64("journal seq", entry.seq)?, entry.at.as_millis(), event]).db()?;
         match &entry.event {
-            SeatEvent::BookingConfirmed { booking } => insert_booking(conn, booking)?,
+            SeatEvent::BookingConfirmed { booking } => {
+                insert_booking(conn, booking)?;
+                notices::record(conn, booking.id, NoticeKind::Confirmed)?;
+            }
             SeatEvent::BookingCancelled { booking_id, reason } => cancel_booking(conn, *booking_id, *reason, entry.at)?,
             _ => {}
         }
@@ -82,9 +87,10 @@ fn insert_booking(conn: &Connection, booking: &BookingRecord) -> StorageResult<(
     }
 }
 
-/// Marks a confirmed booking cancelled and records its refund in the same savepoint (the
-/// ledger key `refund:<payment id>` makes it happen once). Cancelling it again keeps the
-/// first cancellation and refunds nothing more; `NotFound` if there is no such booking.
+/// Marks a confirmed booking cancelled and records its refund and its notice in the same
+/// savepoint (the ledger key `refund:<payment id>` makes the refund happen once).
+/// Cancelling it again keeps the first cancellation and refunds and notifies nothing more;
+/// `NotFound` if there is no such booking.
 fn cancel_booking(conn: &Connection, id: BookingId, reason: CancelReason, at: Timestamp) -> StorageResult<()> {
     let id_text = id.to_string();
     // One statement marks the booking and hands back what its refund needs.
@@ -101,6 +107,7 @@ fn cancel_booking(conn: &Connection, id: BookingId, reason: CancelReason, at: Ti
         .optional()
         .db()?;
     if let Some(booking) = cancelled {
+        notices::record(conn, id, NoticeKind::Cancelled)?;
         return refund_cancelled(conn, booking, at);
     }
     let exists: bool = conn

@@ -152,15 +152,21 @@ fn take(msg: Msg, batch: &mut Vec<Box<dyn Job>>, queue: &mut mpsc::Receiver<Msg>
     }
 }
 
+/// Runs one fixed statement (`BEGIN`, `SAVEPOINT`, ...) from the connection's statement
+/// cache: these run several times per batch, and parsing them each time showed in profiles.
+fn run_fixed(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(sql)?.execute([]).map(drop)
+}
+
 fn run_batch(conn: &Connection, jobs: &mut [Box<dyn Job>]) -> StorageResult<()> {
-    conn.execute_batch("BEGIN IMMEDIATE").map_err(|e| batch_error("begin", &e))?;
+    run_fixed(conn, "BEGIN IMMEDIATE").map_err(|e| batch_error("begin", &e))?;
     for job in jobs.iter_mut() {
         if let Err(error) = run_in_savepoint(conn, job.as_mut()) {
             rollback(conn);
             return Err(error);
         }
     }
-    if let Err(error) = conn.execute_batch("COMMIT") {
+    if let Err(error) = run_fixed(conn, "COMMIT") {
         rollback(conn);
         return Err(batch_error("commit", &error));
     }
@@ -170,9 +176,9 @@ fn run_batch(conn: &Connection, jobs: &mut [Box<dyn Job>]) -> StorageResult<()> 
 /// Runs one op in a savepoint, keeping its changes only if it succeeded. An error here
 /// means the whole transaction is unusable.
 fn run_in_savepoint(conn: &Connection, job: &mut dyn Job) -> StorageResult<()> {
-    conn.execute_batch("SAVEPOINT op").db()?;
+    run_fixed(conn, "SAVEPOINT op").db()?;
     if job.run(conn) {
-        return conn.execute_batch("RELEASE op").db();
+        return run_fixed(conn, "RELEASE op").db();
     }
     if conn.is_autocommit() {
         // SQLite itself rolled the transaction back (e.g. disk full): the batch is lost.

@@ -43,6 +43,7 @@ mod cases {
         bookings_from_journal,
         unsettled_payments,
         cancellation_refunds_atomically,
+        booking_notices_follow_the_journal,
         ownership_epochs,
         fenced_journal_writes,
         journal_tail_after,
