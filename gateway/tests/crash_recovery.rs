@@ -2,7 +2,9 @@
 //! rush of holds, purchases and cancellations from concurrent customers, is killed with
 //! SIGKILL in the middle of it, and is started again on the same file. Every acknowledged
 //! hold and booking must be there, nothing unacknowledged may be half-applied (wallets
-//! equal their credit minus live bookings), and no seat may be sold twice.
+//! equal their credit minus live bookings), no seat may be sold twice, and every
+//! acknowledged booking and cancellation gets its email (the notice outbox is part of the
+//! journal write, so the restarted server mails what the killed one had not).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
@@ -27,14 +29,16 @@ struct Server {
 }
 
 impl Server {
-    fn start(data: &Path) -> Self {
+    /// Starts the server on `data`, with extra environment `env`.
+    fn start(data: &Path, env: &[(&str, &str)]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_boxoffice"))
             .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
             .arg(data)
             .env("BOXOFFICE_AUTH__ADMIN_TOKEN", ADMIN)
             .env("BOXOFFICE_ACCOUNTS__PASSWORD_HASH_MEMORY_KIB", "64")
             .env("BOXOFFICE_ACCOUNTS__PASSWORD_HASH_ITERATIONS", "1")
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", "error")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -55,6 +59,14 @@ impl Server {
     fn kill(mut self) {
         self.child.kill().expect("SIGKILL");
         self.child.wait().expect("reaped");
+    }
+}
+
+impl Drop for Server {
+    /// A failing assertion must not leave the server running.
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
@@ -186,7 +198,18 @@ async fn setup(client: &Client) -> (String, Vec<String>) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_mid_rush_loses_nothing_acknowledged() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(dir.path());
+    // The first server's mail goes to an SMTP port where nobody listens, retried for
+    // minutes: at the kill, every booking email is still owed. The restarted server
+    // writes to the outbox directory and must send them all.
+    let closed_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port().to_string();
+    let unreachable_smtp = [
+        ("BOXOFFICE_MAIL__TRANSPORT", "smtp"),
+        ("BOXOFFICE_MAIL__SMTP_HOST", "127.0.0.1"),
+        ("BOXOFFICE_MAIL__SMTP_PORT", closed_port.as_str()),
+        ("BOXOFFICE_MAIL__SMTP_TLS", "none"),
+        ("BOXOFFICE_MAIL__SEND_ATTEMPTS_MAX", "20"),
+    ];
+    let server = Server::start(dir.path(), &unreachable_smtp);
     let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap();
     let client = Arc::new(Client { http: http.clone(), base: server.base.clone() });
     let (showtime, tokens) = setup(&client).await;
@@ -204,10 +227,12 @@ async fn kill_9_mid_rush_loses_nothing_acknowledged() {
         t.await.unwrap();
     }
 
-    let server = Server::start(dir.path());
+    let server = Server::start(dir.path(), &[]);
     let client = Client { http, base: server.base.clone() };
     let mut seats_sold: HashSet<String> = HashSet::new();
     let mut acknowledged = 0;
+    // Reference → emails owed (confirmation, and cancellation if acknowledged).
+    let mut emails_owed: HashMap<String, usize> = HashMap::new();
     for (token, seen) in tokens.iter().zip(&seen) {
         let seen = std::mem::take(&mut *seen.lock().unwrap());
         let (_, page) = client.call(reqwest::Method::GET, "/api/v1/me/bookings?limit=200", token, None).await.unwrap();
@@ -230,6 +255,7 @@ async fn kill_9_mid_rush_loses_nothing_acknowledged() {
             if *cancelled {
                 assert_eq!(found["status"], "cancelled", "acknowledged cancellation of {booking} lost");
             }
+            emails_owed.insert(found["reference"].as_str().unwrap().to_owned(), if *cancelled { 2 } else { 1 });
         }
         if let Some(hold) = &seen.live_hold {
             let (status, current) = client
@@ -257,5 +283,31 @@ async fn kill_9_mid_rush_loses_nothing_acknowledged() {
         seats_sold.len()
     );
     assert!(acknowledged > 0, "the rush acknowledged no booking before the kill; the test proved nothing");
+    let missing = wait_for_emails(&dir.path().join("outbox"), &emails_owed).await;
+    assert!(missing.is_empty(), "acknowledged bookings whose emails never came (reference, owed, found): {missing:?}");
     server.kill();
+}
+
+/// Waits (up to 60 s) until the outbox holds, for every reference, at least the emails owed;
+/// what is still missing then.
+async fn wait_for_emails(outbox: &Path, owed: &HashMap<String, usize>) -> Vec<(String, usize, usize)> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let mails: Vec<String> = std::fs::read_dir(outbox)
+            .map(|entries| entries.filter_map(Result::ok).map(|e| e.path()).collect::<Vec<_>>())
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+            .filter_map(|p| std::fs::read_to_string(p).ok())
+            .collect();
+        let missing: Vec<_> = owed
+            .iter()
+            .map(|(reference, owed)| (reference.clone(), *owed, mails.iter().filter(|m| m.contains(reference)).count()))
+            .filter(|(_, owed, found)| found < owed)
+            .collect();
+        if missing.is_empty() || Instant::now() > deadline {
+            return missing;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }
