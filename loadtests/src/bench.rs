@@ -181,17 +181,18 @@ async fn trivial_phase(api: &Api, connections: usize, duration: Duration) -> u64
 /// Every customer cycles hold → purchase → cancel on random adjacent seat pairs.
 async fn booking_phase(api: &Api, showtime: &str, tokens: &[String], duration: Duration) -> Stats {
     let deadline = Instant::now() + duration;
+    let lanes = tokens.len();
     let tasks = tokens.iter().cloned().enumerate().map(|(lane, token)| {
         let api = api.clone();
         let showtime = showtime.to_owned();
-        tokio::spawn(async move { customer_loop(&api, &showtime, &token, lane, deadline).await })
+        let seats = lane_labels(lane, lanes);
+        tokio::spawn(async move { customer_loop(&api, &showtime, &token, &seats, deadline).await })
     });
     stats::merge_all(futures::future::join_all(tasks).await.into_iter().filter_map(Result::ok))
 }
 
-/// Seat pairs of the 500-seat room, counting seats row by row (R0 1-2, R0 3-4, …, R0 25 +
-/// R1 1, …): 250 pairs.
-const PAIRS: usize = 250;
+/// Seats of the bench room, counted row by row (A1 … A25, B1 …).
+const SEATS: usize = 500;
 /// Seats per row of the bench room.
 const ROW_SEATS: usize = 25;
 
@@ -200,24 +201,36 @@ fn row_label(r: usize) -> String {
     char::from(b'A' + u8::try_from(r % 26).unwrap_or(0)).to_string()
 }
 
-/// The labels of pair `pair`.
-fn pair_labels(pair: usize) -> [String; 2] {
-    [2 * pair, 2 * pair + 1].map(|i| format!("{}{}", row_label(i / ROW_SEATS), i % ROW_SEATS + 1))
+/// The label of seat `i` (counted row by row).
+fn seat_label(i: usize) -> String {
+    format!("{}{}", row_label(i / ROW_SEATS), i % ROW_SEATS + 1)
 }
 
-/// One customer's cycles. Each customer has its own pair of seats (its lane) so that the
-/// bench measures decisions rather than collisions; with more customers than pairs, two
-/// customers share a lane and take turns. The rush harness measures contended traffic.
-async fn customer_loop(api: &Api, showtime: &str, token: &str, lane: usize, deadline: Instant) -> Stats {
+/// The seats of customer `lane` of `lanes`, each customer's own (its lane), so that the
+/// bench measures decisions rather than collisions: two adjacent seats each while the room
+/// has them (up to 250 customers), else as many customers as the room allows keep a pair
+/// and the others one seat (up to 500 customers: 256 customers are 244 pairs and 12
+/// single seats); beyond 500 customers, single seats are shared and their customers take
+/// turns. The rush harness measures contended traffic.
+fn lane_labels(lane: usize, lanes: usize) -> Vec<String> {
+    let pairs = SEATS.saturating_sub(lanes).min(lanes);
+    if lane < pairs {
+        vec![seat_label(2 * lane), seat_label(2 * lane + 1)]
+    } else {
+        vec![seat_label((2 * pairs + lane - pairs) % SEATS)]
+    }
+}
+
+/// One customer's cycles on its own `seats` (see [`lane_labels`]).
+async fn customer_loop(api: &Api, showtime: &str, token: &str, seats: &[String], deadline: Instant) -> Stats {
     let mut stats = Stats::new();
-    let pair = lane % PAIRS;
+    let seats = json!({ "seats": seats });
     while Instant::now() < deadline {
-        let seats = json!({"seats": pair_labels(pair)});
         let hold =
             api.call(Method::POST, &format!("/api/v1/showtimes/{showtime}/holds"), Some(token), Some(&seats)).await;
         stats.entry("hold").or_default().record(&hold.outcome(), hold.took);
         let Some(hold_id) = hold.str("hold_id").filter(|_| hold.is_ok()).map(str::to_owned) else {
-            // The lane's other customer has the seats: wait a moment, as a person would.
+            // Only with more than 500 customers: the lane's other customer has the seat.
             tokio::time::sleep(Duration::from_millis(5)).await;
             continue;
         };
@@ -247,11 +260,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn pairs_cover_the_room_once() {
-        let labels: std::collections::HashSet<String> = (0..PAIRS).flat_map(pair_labels).collect();
-        assert_eq!(labels.len(), 500);
-        assert_eq!(pair_labels(12), ["A25".to_string(), "B1".to_string()]);
-        assert_eq!(pair_labels(249), ["T24".to_string(), "T25".to_string()]);
+    fn lanes_never_share_a_seat_up_to_500_customers() {
+        for lanes in [1, 100, 250, 256, 400, 500] {
+            let seats: Vec<String> = (0..lanes).flat_map(|lane| lane_labels(lane, lanes)).collect();
+            let distinct: std::collections::HashSet<&String> = seats.iter().collect();
+            assert_eq!(distinct.len(), seats.len(), "{lanes} customers share no seat");
+            assert!(seats.len() <= SEATS);
+        }
+        assert_eq!(lane_labels(12, 256), ["A25".to_string(), "B1".to_string()], "pairs may span rows");
+        assert_eq!(lane_labels(243, 256), ["T12".to_string(), "T13".to_string()], "the last pair");
+        assert_eq!(lane_labels(244, 256), ["T14".to_string()], "then single seats");
+        assert_eq!(lane_labels(255, 256), ["T25".to_string()], "up to the last seat");
+        assert_eq!(lane_labels(249, 250), ["T24".to_string(), "T25".to_string()], "250 customers: all pairs");
+        assert_eq!(lane_labels(500, 501), lane_labels(0, 501), "beyond 500, seats are shared");
     }
 
     #[test]
