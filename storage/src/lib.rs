@@ -188,6 +188,10 @@ pub trait Storage: Send + Sync + 'static {
         let _ = id;
         Ok(0)
     }
+    /// How many notices wait to be mailed (0 by default).
+    async fn booking_notices_pending(&self) -> StorageResult<u64> {
+        Ok(0)
+    }
 
     // ---- showtime ownership (several engine nodes; see [`ownership`]) ----
     /// Takes ownership of a showtime for `node`: the showtime's epoch becomes one more than

@@ -196,6 +196,13 @@ impl Worker {
                     Vec::new()
                 }
             };
+            // How far behind the emails are: the batch is all of it unless it is full.
+            let pending = if batch.len() == OUTBOX_BATCH {
+                self.storage.booking_notices_pending().await.unwrap_or(OUTBOX_BATCH as u64)
+            } else {
+                batch.len() as u64
+            };
+            metrics::gauge!("boxoffice_booking_notices_pending").set(pending as f64);
             if let Some(last) = self.mail_batch(&batch).await {
                 match self.storage.acknowledge_booking_notices(last).await {
                     Ok(_) => continue,

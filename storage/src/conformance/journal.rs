@@ -210,6 +210,7 @@ pub async fn booking_notices_follow_the_journal(store: &dyn Storage) {
     assert_eq!(cancelled.cancel_reason, Some(CancelReason::ShowtimeCancelled), "the booking as it is now");
     assert_eq!(pending[0].booking.cancel_reason, Some(CancelReason::ShowtimeCancelled), "even for the older notice");
 
+    assert!(store.booking_notices_pending().await.expect("count") >= 3, "counted");
     assert!(store.acknowledge_booking_notices(pending[1].id).await.expect("ack") >= 2, "acknowledged up to the second");
     let left = ours(store.pending_booking_notices(1_000).await.expect("pending"));
     assert_eq!(left, pending[2..].to_vec(), "only the cancellation is left");

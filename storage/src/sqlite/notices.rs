@@ -50,6 +50,12 @@ pub(crate) fn pending(conn: &Connection, limit: usize) -> StorageResult<Vec<Book
     Ok(notices)
 }
 
+/// How many notices wait.
+pub(crate) fn count(conn: &Connection) -> StorageResult<u64> {
+    let n: i64 = conn.prepare_cached("SELECT COUNT(*) FROM booking_notices").db()?.query_row([], |r| r.get(0)).db()?;
+    to_u64("notice count", n)
+}
+
 /// Deletes every notice up to and including `id`; how many.
 pub(crate) fn acknowledge(conn: &Connection, id: u64) -> StorageResult<u64> {
     let deleted = conn

@@ -163,6 +163,10 @@ impl Storage for SqliteStorage {
         self.write(move |c| notices::acknowledge(c, id)).await
     }
 
+    async fn booking_notices_pending(&self) -> StorageResult<u64> {
+        self.read(notices::count).await
+    }
+
     #[tracing::instrument(level = "debug", skip_all, fields(showtime_id = %showtime, node))]
     async fn acquire_showtime(&self, showtime: ShowtimeId, node: &str) -> StorageResult<u64> {
         let (node, at) = (node.to_owned(), Timestamp::now());
