@@ -61,6 +61,18 @@ fn snap<'a>(durable: &'a SeatMap, info: &'a ShowtimeInfo) -> SnapshotFn<'a> {
     Box::new(move || encode_snapshot(&durable.view(info), info.layout.as_deref().map(SeatLayout::spec)))
 }
 
+/// A feed (`channel` messages per subscriber, a resume ring of `ring`) with one subscriber
+/// from the start, after `entries` were published.
+fn published(info: &ShowtimeInfo, entries: &[JournalEntry], channel: usize, ring: usize) -> (Feed, Subscription) {
+    let mut feed = Feed::new(channel, ring);
+    let mut durable = SeatMap::new(info);
+    let sub = feed.subscribe(info.id, None, 0, snap(&durable, info));
+    for e in entries {
+        feed.apply_and_publish(info, &mut durable, e).expect("applies");
+    }
+    (feed, sub)
+}
+
 fn seq_of(json: &Bytes) -> u64 {
     let v: Value = serde_json::from_slice(json).expect("json");
     v["seq"].as_u64().expect("seq")
@@ -70,12 +82,7 @@ fn seq_of(json: &Bytes) -> u64 {
 fn a_change_names_seats_and_counts_but_no_ids() {
     let info = info();
     let entries = journal(&info, 3);
-    let mut feed = Feed::new(16, 16);
-    let mut durable = SeatMap::new(&info);
-    let mut sub = feed.subscribe(info.id, None, 0, snap(&durable, &info));
-    for e in &entries {
-        feed.apply_and_publish(&info, &mut durable, e).expect("applies");
-    }
+    let (_feed, mut sub) = published(&info, &entries, 16, 16);
     let first = sub.receiver.try_recv().expect("first change");
     let v: Value = serde_json::from_slice(&first.json).expect("json");
     assert_eq!(v["type"], "change");
@@ -102,12 +109,7 @@ fn a_change_names_seats_and_counts_but_no_ids() {
 fn coalesced_changes_are_the_change_messages_in_one_array() {
     let info = info();
     let entries = journal(&info, 3);
-    let mut feed = Feed::new(16, 16);
-    let mut durable = SeatMap::new(&info);
-    let mut sub = feed.subscribe(info.id, None, 0, snap(&durable, &info));
-    for e in &entries {
-        feed.apply_and_publish(&info, &mut durable, e).expect("applies");
-    }
+    let (_feed, mut sub) = published(&info, &entries, 16, 16);
     let changes: Vec<Change> = std::iter::from_fn(|| sub.receiver.try_recv().ok()).collect();
     assert_eq!(changes.len(), 3);
     let v: Value = serde_json::from_slice(&encode_changes(info.id, &changes)).expect("valid JSON");
@@ -170,12 +172,7 @@ fn resume_beyond_the_ring_or_ahead_of_it_gets_a_snapshot() {
 fn a_slow_receiver_lags_instead_of_blocking_the_publisher() {
     let info = info();
     let entries = journal(&info, 20);
-    let mut feed = Feed::new(4, 64);
-    let mut durable = SeatMap::new(&info);
-    let mut sub = feed.subscribe(info.id, None, 0, snap(&durable, &info));
-    for e in &entries {
-        feed.apply_and_publish(&info, &mut durable, e).expect("applies");
-    }
+    let (feed, mut sub) = published(&info, &entries, 4, 64);
     assert!(matches!(sub.receiver.try_recv(), Err(TryRecvError::Lagged(_))));
     assert_eq!(feed.subscribers(), 1);
 }

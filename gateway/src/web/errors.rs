@@ -130,6 +130,18 @@ pub fn not_found(page: &Page, area: Area) -> Response {
     layout::message_page(page, area, StatusCode::NOT_FOUND, &page.t("not-found-title"), &page.t("not-found-text"))
 }
 
+/// A record a page looked up: itself, or the page for "not found" or for the error.
+///
+/// # Errors
+/// The page to answer with instead (boxed, as [`super::admin::guard::require`]'s).
+pub fn found<T, E: Into<ApiError>>(page: &Page, area: Area, lookup: Result<Option<T>, E>) -> Result<T, Box<Response>> {
+    match lookup {
+        Ok(Some(record)) => Ok(record),
+        Ok(None) => Err(Box::new(not_found(page, area))),
+        Err(error) => Err(Box::new(page_for(page, area, &error.into()))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use boxoffice_storage::Language;

@@ -57,11 +57,7 @@ pub fn hidden_list(page: &Page, hidden: &[Review]) -> Markup {
 async fn load(state: &AppState, page: &Page, raw: &str) -> Result<Review, Response> {
     guard::require(page, Permission::ManageCatalog).map_err(|response| *response)?;
     let Ok(id) = raw.parse::<ReviewId>() else { return Err(errors::not_found(page, Area::Site)) };
-    match state.accounts.review(id).await {
-        Ok(Some(review)) => Ok(review),
-        Ok(None) => Err(errors::not_found(page, Area::Site)),
-        Err(error) => Err(errors::page_for(page, Area::Site, &error.into())),
-    }
+    errors::found(page, Area::Site, state.accounts.review(id).await).map_err(|response| *response)
 }
 
 async fn hide_form(State(state): State<AppState>, page: Page, Path(raw): Path<String>) -> Response {

@@ -240,11 +240,7 @@ async fn create(State(state): State<AppState>, page: Page, Form(form): Form<Vec<
 
 async fn load(state: &AppState, page: &Page, raw: &str) -> Result<Auditorium, Response> {
     let Ok(id) = raw.parse::<AuditoriumId>() else { return Err(errors::not_found(page, Area::Admin)) };
-    match state.storage.auditorium(id).await {
-        Ok(Some(room)) => Ok(room),
-        Ok(None) => Err(errors::not_found(page, Area::Admin)),
-        Err(error) => Err(errors::page_for(page, Area::Admin, &error.into())),
-    }
+    errors::found(page, Area::Admin, state.storage.auditorium(id).await).map_err(|response| *response)
 }
 
 async fn edit_form(State(state): State<AppState>, page: Page, Path(raw): Path<String>) -> Response {
