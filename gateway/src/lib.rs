@@ -47,6 +47,7 @@ pub mod listing_cache;
 pub mod mail;
 pub mod metrics;
 pub mod openapi;
+pub mod priority;
 pub mod qr;
 pub mod routes;
 pub mod security;

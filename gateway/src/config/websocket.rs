@@ -40,6 +40,11 @@ pub struct WebSocketSettings {
     /// Resynchronisations (a lagging client gets missed changes or a snapshot) allowed per
     /// minute; one more closes the client as a slow consumer.
     pub resyncs_per_minute_max: u32,
+    /// Threads of the fan-out pool that writes to clients (0: one per CPU).
+    pub fanout_threads: usize,
+    /// CPU priority (Unix nice, 0..=19) of those threads: above 0 they give way to the
+    /// request workers, so seat-map changes never slow the decisions they report.
+    pub fanout_nice: u8,
 }
 
 impl Default for WebSocketSettings {
@@ -58,6 +63,8 @@ impl Default for WebSocketSettings {
             write_timeout_ms: 10_000,
             slow_consumer_ms: 5_000,
             resyncs_per_minute_max: 6,
+            fanout_threads: 0,
+            fanout_nice: 5,
         }
     }
 }
@@ -81,6 +88,8 @@ impl WebSocketSettings {
         range("websocket.write_timeout_ms", self.write_timeout_ms, 10, 600_000)?;
         range("websocket.slow_consumer_ms", self.slow_consumer_ms, 10, 600_000)?;
         range("websocket.resyncs_per_minute_max", u64::from(self.resyncs_per_minute_max), 1, 10_000)?;
+        range("websocket.fanout_threads", self.fanout_threads as u64, 0, 1_024)?;
+        range("websocket.fanout_nice", u64::from(self.fanout_nice), 0, 19)?;
         if self.idle_timeout_ms <= self.ping_interval_ms {
             return Err(ConfigError::OutOfRange {
                 key: "websocket.idle_timeout_ms",
@@ -113,5 +122,7 @@ mod tests {
         assert!(bad.validate().expect_err("too small").to_string().contains("websocket.message_bytes_max"));
         let bad = WebSocketSettings { idle_timeout_ms: 1_000, ping_interval_ms: 5_000, ..WebSocketSettings::default() };
         assert!(bad.validate().expect_err("idle").to_string().contains("websocket.idle_timeout_ms"));
+        let bad = WebSocketSettings { fanout_nice: 20, ..WebSocketSettings::default() };
+        assert!(bad.validate().expect_err("nice").to_string().contains("websocket.fanout_nice"));
     }
 }

@@ -18,7 +18,7 @@ where
     F: Future<Output = ()> + Send + 'static,
 {
     let started = std::thread::Builder::new().name(name.to_owned()).spawn(move || {
-        lower_priority(nice);
+        crate::priority::lower_thread_priority(nice);
         match tokio::runtime::Builder::new_current_thread().enable_all().build() {
             Ok(runtime) => runtime.block_on(work),
             Err(error) => tracing::error!(%error, "mail runtime not started; emails are not sent"),
@@ -28,23 +28,6 @@ where
         tracing::error!(%error, thread = name, "mail thread not started; emails are not sent");
     }
 }
-
-/// Sets the calling thread's nice value (on Linux nice is per thread); 0 leaves it.
-#[cfg(target_os = "linux")]
-fn lower_priority(nice: u8) {
-    if nice == 0 {
-        return;
-    }
-    // SAFETY: setpriority takes plain integers; `who = 0` is the calling thread.
-    let result = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, libc::c_int::from(nice.min(19))) };
-    if result != 0 {
-        tracing::warn!(error = %std::io::Error::last_os_error(), "mail thread priority not lowered");
-    }
-}
-
-/// Elsewhere the thread keeps the default priority.
-#[cfg(not(target_os = "linux"))]
-fn lower_priority(_nice: u8) {}
 
 #[cfg(test)]
 mod tests {
@@ -56,11 +39,7 @@ mod tests {
         spawn_low_priority("mail-test", 19, async move {
             tokio::time::sleep(std::time::Duration::from_millis(1)).await;
             let name = std::thread::current().name().map(str::to_owned);
-            #[cfg(target_os = "linux")]
-            // SAFETY: getpriority takes plain integers; `who = 0` is the calling thread.
-            let nice = unsafe { libc::getpriority(libc::PRIO_PROCESS, 0) };
-            #[cfg(not(target_os = "linux"))]
-            let nice = 19;
+            let nice = if cfg!(target_os = "linux") { crate::priority::thread_nice() } else { 19 };
             let _ = done.send((name, nice));
         });
         let (name, nice) = finished.recv_timeout(std::time::Duration::from_secs(10)).expect("the work ran");

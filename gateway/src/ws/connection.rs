@@ -76,7 +76,8 @@ pub async fn serve(socket: WebSocket, hub: Arc<Hub>, state: AppState, who: Who, 
         ping_every: Duration::from_millis(settings.ping_interval_ms),
         write_timeout: Duration::from_millis(settings.write_timeout_ms),
     };
-    let writer = tokio::spawn(writer.run(sink));
+    // On the fan-out pool: changes to thousands of seat maps never queue in front of requests.
+    let writer = hub.fanout.spawn(writer.run(sink));
     if permit.is_none() {
         metrics::counter!("boxoffice_ws_refused_total").increment(1);
         closer.close(CloseReason::ServerFull);

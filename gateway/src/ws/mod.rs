@@ -9,6 +9,7 @@
 //! | [`connection`] | reader and writer of one connection, heartbeats, idle timeout, shutdown; the writer forwards the subscriptions |
 //! | [`session`] | per-connection state: principal, subscriptions, payments, rate limit |
 //! | [`handlers`] | one handler per request type |
+//! | [`fanout`] | the pool of low-priority threads the writer tasks run on |
 //! | [`forward`] | one subscription, polled by the writer: start, then live changes, resume on lag |
 //! | [`kiosk`] | kiosk devices as customer records |
 //! | [`rate`] | the token bucket |
@@ -22,6 +23,7 @@
 
 pub mod close;
 pub mod connection;
+pub mod fanout;
 pub mod forward;
 pub mod handlers;
 pub mod kiosk;
@@ -45,6 +47,7 @@ use crate::auth::Principal;
 use crate::config::WebSocketSettings;
 use crate::state::AppState;
 
+use self::fanout::FanoutPool;
 use self::session::Who;
 
 /// Messages up to `message_bytes_max` are handled; larger ones up to this many times the
@@ -66,14 +69,17 @@ pub struct Hub {
     pub permits: Arc<Semaphore>,
     /// Kiosk device names and their customer records.
     pub kiosks: DashMap<String, CustomerId>,
+    /// The threads the connections' writer tasks run on.
+    pub fanout: FanoutPool,
 }
 
 impl Hub {
-    /// A hub for `settings`.
+    /// A hub for `settings`; starts the fan-out pool.
     #[must_use]
     pub fn new(settings: WebSocketSettings) -> Self {
         let permits = Arc::new(Semaphore::new(settings.connections_max));
-        Self { settings, permits, kiosks: DashMap::new() }
+        let fanout = FanoutPool::start_or_inline(settings.fanout_threads, settings.fanout_nice);
+        Self { settings, permits, kiosks: DashMap::new(), fanout }
     }
 }
 
