@@ -150,6 +150,10 @@ pub async fn run(args: CapacityArgs) -> anyhow::Result<()> {
     let sellout_started = Instant::now();
     let decisions = sellout::sell_out(&api, &showtime, &tokens, board.start).await;
     let sellout_seconds = sellout_started.elapsed().as_secs_f64();
+    // Every decision is one change; when the sell-out outruns the fan-out, the observer has
+    // not seen them all yet, and the last one is the one every client must receive.
+    let observed = || board.changes.lock().map_or(0, |c| c.len());
+    wait_for(PHASE_TIMEOUT, || observed() >= decisions.len()).await;
     let last_seq = board.changes.lock().map(|c| c.iter().map(|x| x.0).max().unwrap_or(0)).unwrap_or(0);
     let alive = connected - board.closed.load(Ordering::Relaxed);
     let all_arrived = wait_for(PHASE_TIMEOUT, || {

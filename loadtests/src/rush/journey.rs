@@ -9,22 +9,20 @@
 //! late wake-up counts against the server's answer, so coordinated omission cannot hide it.
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use futures::StreamExt;
 use rand::Rng;
 use rand::rngs::StdRng;
 use reqwest::Method;
 use serde_json::{Value, json};
 use tokio::time::Instant;
-use tokio_tungstenite::tungstenite::Message;
 
 use super::Ctx;
+use super::feed::LiveMap;
 use super::record::{Loop, is_error};
 use super::seats::SeatMap;
 use crate::api::Answer;
-use crate::kiosk::client::{self, Socket};
+use crate::kiosk::client;
 use crate::setup::CustomerInfo;
 use crate::verify::AckedBooking;
 
@@ -36,6 +34,26 @@ const RETRIES_MAX: u32 = 3;
 /// Whether `call` refused to send because the run's deadline passed (nothing was sent).
 fn past_deadline(answer: &Answer) -> bool {
     answer.status == 0 && answer.body["code"] == "deadline"
+}
+
+/// The seat map a customer chooses from.
+enum MapView {
+    /// Kept current over the WebSocket by a reader on the feed runtime.
+    Live(LiveMap),
+    /// Fetched over HTTP (`--http-seat-map`), fetched again after a conflict.
+    Fetched(SeatMap),
+}
+
+impl MapView {
+    /// `wanted` adjacent free seats as the map shows them (or fewer); when it shows nothing
+    /// free, seats at random (the server's answer decides).
+    fn choose(&self, wanted: usize, rng: &mut StdRng) -> Option<Vec<String>> {
+        let mut choose = |map: &SeatMap| map.pick(wanted, rng).or_else(|| map.any(wanted, rng));
+        match self {
+            MapView::Live(live) => choose(&live.view()),
+            MapView::Fetched(map) => choose(map),
+        }
+    }
 }
 
 /// How a visit ended.
@@ -76,13 +94,12 @@ impl Visitor {
         self.fail_on_error(&listing, "browse")?;
         self.think(0.2, 2.0).await;
         let showtime = self.choose_showtime();
-        let (mut ws, mut map) = self.open_map(&showtime).await?;
-        let ws = &mut ws;
-        self.think_on_map(ws, &mut map, 0.5, 3.0).await;
+        let mut map = self.open_map(&showtime).await?;
+        self.think(0.5, 3.0).await;
         let wanted = [1, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 4, 4, 4, 4, 5, 6, 6][self.rng.random_range(0..18)];
-        let held = self.hold_seats(&showtime, ws, &mut map, wanted).await;
-        if let Some(ws) = ws {
-            let _ = tokio::time::timeout(Duration::from_secs(1), ws.close(None)).await;
+        let held = self.hold_seats(&showtime, &mut map, wanted).await;
+        if let MapView::Live(live) = map {
+            live.close().await;
         }
         let hold_id = match held? {
             Ok(hold_id) => hold_id,
@@ -125,22 +142,6 @@ impl Visitor {
         Duration::from_secs_f64(self.rng.random_range(low_s..high_s) * self.ctx.behaviour.think_scale)
     }
 
-    /// Thinks while the seat map stays live (or, without a socket, just thinks).
-    async fn think_on_map(&mut self, ws: &mut Option<Socket>, map: &mut SeatMap, low_s: f64, high_s: f64) {
-        self.intended = Instant::now() + self.think_time(low_s, high_s);
-        let Some(ws) = ws else {
-            tokio::time::sleep_until(self.intended).await;
-            return;
-        };
-        while let Ok(Some(Ok(frame))) = tokio::time::timeout_at(self.intended, ws.next()).await {
-            if let Message::Text(text) = frame {
-                self.ctx.recorder.ws_messages.fetch_add(1, Ordering::Relaxed);
-                map.apply_text(text.as_str());
-            }
-        }
-        tokio::time::sleep_until(self.intended).await;
-    }
-
     /// Calls the API and records the answer under `op`.
     async fn call(
         &mut self,
@@ -172,10 +173,11 @@ impl Visitor {
         SeatMap::from_view(&answer.body).ok_or(Ending::Unserved("seat_map"))
     }
 
-    /// Connects, subscribes and waits for the snapshot (or fetches the map over HTTP).
-    async fn open_map(&mut self, showtime: &str) -> Step<(Option<Socket>, SeatMap)> {
+    /// Connects, subscribes and waits for the snapshot, then keeps the map current on the
+    /// feed runtime (or fetches the map over HTTP).
+    async fn open_map(&mut self, showtime: &str) -> Step<MapView> {
         if self.ctx.behaviour.http_seat_map {
-            return Ok((None, self.fetch_map(showtime).await?));
+            return Ok(MapView::Fetched(self.fetch_map(showtime).await?));
         }
         let started = Instant::now();
         let opened = async {
@@ -200,26 +202,17 @@ impl Visitor {
         };
         self.ctx.recorder.record(self.mode, "seat_map", &outcome, latency);
         match result {
-            Ok((ws, Some(map))) => Ok((Some(ws), map)),
+            Ok((ws, Some(map))) => Ok(MapView::Live(self.ctx.feeds.watch(ws, map, Arc::clone(&self.ctx.recorder)))),
             _ => Err(Ending::Unserved("seat_map")),
         }
     }
 
     /// Holds `wanted` adjacent seats, trying others on a conflict; the hold id, or how the
     /// visit ends (sold out, gave up).
-    async fn hold_seats(
-        &mut self,
-        showtime: &str,
-        ws: &mut Option<Socket>,
-        map: &mut SeatMap,
-        wanted: usize,
-    ) -> Step<Result<String, Ending>> {
+    async fn hold_seats(&mut self, showtime: &str, map: &mut MapView, wanted: usize) -> Step<Result<String, Ending>> {
         let path = format!("/api/v1/showtimes/{showtime}/holds");
         for _ in 0..HOLD_TRIES_MAX {
-            let seats = match map.pick(wanted, &mut self.rng) {
-                Some(seats) => seats,
-                None => map.any(wanted, &mut self.rng).ok_or(Ending::Unserved("empty_map"))?,
-            };
+            let seats = map.choose(wanted, &mut self.rng).ok_or(Ending::Unserved("empty_map"))?;
             let answer = self.call("hold", Method::POST, path.clone(), Some(json!({"seats": seats})), None).await;
             match answer.outcome().as_str() {
                 "ok" => return Ok(answer.str("hold_id").map(str::to_owned).ok_or(Ending::Unserved("hold"))),
@@ -232,14 +225,14 @@ impl Visitor {
                     return Ok(Err(Ending::Served("sold_out")));
                 }
                 "seats_unavailable" => {
-                    self.think_on_map(ws, map, 0.1, 0.6).await;
-                    if ws.is_none() {
-                        *map = self.fetch_map(showtime).await?;
+                    self.think(0.1, 0.6).await;
+                    if let MapView::Fetched(fetched) = map {
+                        *fetched = self.fetch_map(showtime).await?;
                     }
                 }
                 _ if past_deadline(&answer) => return Err(Ending::Unserved("deadline")),
                 outcome if is_error(outcome) && answer.status >= 500 || answer.status == 0 => {
-                    self.think_on_map(ws, map, 0.5, 1.5).await
+                    self.think(0.5, 1.5).await
                 }
                 _ => return Err(Ending::Unserved("hold")),
             }

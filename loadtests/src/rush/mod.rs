@@ -8,11 +8,12 @@
 //! invariants through the API and in the store ([`crate::verify`]). Any violation: a report
 //! and a non-zero exit.
 //! The options are in [`options`]; the recorder of results in [`record`]; the simulated
-//! customers' seat maps in [`seats`].
+//! customers' seat maps in [`seats`], read on their own low-priority runtime ([`feed`]).
 //!
 //! Bounded: at most 100 000 users and 10 000 arrivals/s, at most one hour; users still busy
 //! at `--duration` stop at their next step, and are cut off 15 s later.
 
+pub mod feed;
 pub mod journey;
 pub mod kiosk;
 pub mod options;
@@ -59,6 +60,8 @@ pub struct Ctx {
     pub behaviour: Behaviour,
     /// No new step starts after this.
     pub deadline: Instant,
+    /// The runtime that reads the customers' live seat maps.
+    pub feeds: feed::Feeds,
 }
 
 /// The RNG of user `index` under `seed`.
@@ -138,6 +141,7 @@ pub async fn execute(args: &RushArgs) -> anyhow::Result<report::RushReport> {
         hot,
         behaviour: args.behaviour,
         deadline: Instant::now() + args.duration,
+        feeds: feed::Feeds::start(0, args.feed_nice)?,
     });
     let monitor = progress::Monitor::start(Arc::clone(&ctx), u64::from(args.users + open_users), args.quiet);
     let endings = spawn_all(&ctx, args, &setup, open_users).await;

@@ -66,6 +66,10 @@ pub struct RushArgs {
     /// Allow a target that is not on loopback.
     #[arg(long)]
     pub allow_remote: bool,
+    /// CPU priority (nice, 0..=19) of the threads that read the customers' live seat maps;
+    /// above 0 they give way to the requests whose latency is measured.
+    #[arg(long, default_value_t = crate::rush::feed::FEED_NICE, value_parser = clap::value_parser!(u8).range(0..=19))]
+    pub feed_nice: u8,
 }
 
 /// How the simulated customers behave.
