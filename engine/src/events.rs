@@ -17,6 +17,9 @@
 //! booking id.
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::{Duration, Instant};
 
 use boxoffice_storage::{JournalEntry, ShowtimeId};
 use bytes::Bytes;
@@ -81,6 +84,50 @@ pub struct Subscription {
     /// Live changes after the start, in order. `Lagged` means the subscriber fell behind
     /// and must subscribe again; `Closed` means the actor stopped (subscribe again too).
     pub receiver: broadcast::Receiver<Change>,
+    /// The showtime's latest published seq and a recent snapshot, for catching up.
+    pub latest: Arc<Latest>,
+    /// The channel, to rejoin at its tail after a catch-up (a new receiver skips what the
+    /// snapshot covered); weak, so that it never keeps a stopped actor's channel open.
+    pub channel: broadcast::WeakSender<Change>,
+}
+
+/// Shortest interval between two catch-up snapshots of a showtime ([`Latest`]): encoding
+/// one costs the actor a pass over the seat map, so a burst of decisions pays it at most
+/// 50 times a second.
+pub const CATCH_UP_SNAPSHOT_EVERY: Duration = Duration::from_millis(20);
+
+/// What a subscriber's forwarder can read without asking the actor: the last sequence
+/// number published and a recent `snapshot` message. A forwarder that finds itself far
+/// behind (a burst of decisions outran its writes) sends the snapshot instead of every
+/// change it missed: one message whatever the burst, which keeps a seat map's lag bounded
+/// by the time of one write to every subscriber.
+#[derive(Debug, Default)]
+pub struct Latest {
+    published: AtomicU64,
+    snapshot: RwLock<Option<(u64, Bytes)>>,
+}
+
+impl Latest {
+    /// The last sequence number published (0 before the first change of this actor).
+    #[must_use]
+    pub fn published_seq(&self) -> u64 {
+        self.published.load(Ordering::Acquire)
+    }
+
+    /// The latest catch-up snapshot and the seq it reflects (at most
+    /// [`CATCH_UP_SNAPSHOT_EVERY`] older than the last change of a burst).
+    #[must_use]
+    pub fn snapshot(&self) -> Option<(u64, Bytes)> {
+        self.snapshot.read().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    fn store(&self, seq: u64, json: Bytes) {
+        *self.snapshot.write().unwrap_or_else(PoisonError::into_inner) = Some((seq, json));
+    }
+
+    fn snapshot_seq(&self) -> Option<u64> {
+        self.snapshot.read().unwrap_or_else(PoisonError::into_inner).as_ref().map(|(seq, _)| *seq)
+    }
 }
 
 /// The actor's side of the feed: the broadcast sender, the resume ring and a cached
@@ -92,6 +139,9 @@ pub(crate) struct Feed {
     ring: VecDeque<Change>,
     ring_max: usize,
     snapshot: Option<(u64, Bytes)>,
+    latest: Arc<Latest>,
+    /// When `latest` last got a snapshot.
+    latest_at: Option<Instant>,
 }
 
 impl Feed {
@@ -103,6 +153,8 @@ impl Feed {
             ring: VecDeque::new(),
             ring_max: ring_max.max(1),
             snapshot: None,
+            latest: Arc::new(Latest::default()),
+            latest_at: None,
         }
     }
 
@@ -141,6 +193,7 @@ impl Feed {
         if self.ring.len() >= self.ring_max {
             self.ring.pop_front();
         }
+        self.latest.published.store(change.seq, Ordering::Release);
         self.ring.push_back(change.clone());
         self.snapshot = None;
         // No receiver is not an error: the change stays in the ring for resumes.
@@ -160,7 +213,8 @@ impl Feed {
     ) -> Subscription {
         debug_assert!(self.ring.back().is_none_or(|c| c.seq == durable_seq), "the ring ends at the durable seq");
         let channel_max = self.channel_max;
-        let receiver = self.sender.get_or_insert_with(|| broadcast::channel(channel_max).0).subscribe();
+        let sender = self.sender.get_or_insert_with(|| broadcast::channel(channel_max).0);
+        let (receiver, channel) = (sender.subscribe(), sender.downgrade());
         let start = match since.and_then(|s| self.missed_since(s, durable_seq)) {
             Some(start) => start,
             None => {
@@ -175,7 +229,30 @@ impl Feed {
                 SubscriptionStart::Snapshot { seq: durable_seq, json }
             }
         };
-        Subscription { showtime_id, start, receiver }
+        Subscription { showtime_id, start, receiver, latest: Arc::clone(&self.latest), channel }
+    }
+
+    /// Gives the subscribers' [`Latest`] a snapshot of the durable state `durable_seq`
+    /// (built by `snapshot`), at most every [`CATCH_UP_SNAPSHOT_EVERY`]. `false`: it is too
+    /// soon, call again later; `true`: done, or not needed (no subscriber, or up to date).
+    pub(crate) fn refresh_latest(&mut self, durable_seq: u64, snapshot: SnapshotFn<'_>, now: Instant) -> bool {
+        if self.subscribers() == 0 || self.latest.snapshot_seq() == Some(durable_seq) {
+            return true;
+        }
+        if self.latest_at.is_some_and(|at| now.duration_since(at) < CATCH_UP_SNAPSHOT_EVERY) {
+            return false;
+        }
+        let json = match &self.snapshot {
+            Some((seq, json)) if *seq == durable_seq => json.clone(),
+            _ => {
+                let json = snapshot();
+                self.snapshot = Some((durable_seq, json.clone()));
+                json
+            }
+        };
+        self.latest.store(durable_seq, json);
+        self.latest_at = Some(now);
+        true
     }
 
     /// The changes after `since`, if the ring has all of them.

@@ -177,6 +177,39 @@ fn a_slow_receiver_lags_instead_of_blocking_the_publisher() {
     assert_eq!(feed.subscribers(), 1);
 }
 
+#[test]
+fn catch_up_snapshots_follow_the_durable_state_at_most_every_interval() {
+    let info = info();
+    let entries = journal(&info, 6);
+    let mut feed = Feed::new(64, 64);
+    let mut durable = SeatMap::new(&info);
+    assert!(feed.refresh_latest(0, snap(&durable, &info), Instant::now()), "no subscriber: nothing to do");
+    let sub = feed.subscribe(info.id, None, 0, snap(&durable, &info));
+    assert_eq!(sub.latest.snapshot(), None);
+    let t0 = Instant::now();
+    for e in &entries[..3] {
+        feed.apply_and_publish(&info, &mut durable, e).expect("applies");
+    }
+    assert_eq!(sub.latest.published_seq(), 3);
+    assert!(feed.refresh_latest(3, snap(&durable, &info), t0));
+    let (seq, json) = sub.latest.snapshot().expect("a snapshot");
+    assert_eq!((seq, seq_of(&json)), (3, 3), "the snapshot is the durable state at seq 3");
+    for e in &entries[3..] {
+        feed.apply_and_publish(&info, &mut durable, e).expect("applies");
+    }
+    assert_eq!(sub.latest.published_seq(), 6);
+    let soon = t0 + CATCH_UP_SNAPSHOT_EVERY / 2;
+    assert!(!feed.refresh_latest(6, snap(&durable, &info), soon), "too soon: the caller tries again later");
+    assert_eq!(sub.latest.snapshot().map(|(seq, _)| seq), Some(3));
+    let later = t0 + CATCH_UP_SNAPSHOT_EVERY;
+    assert!(feed.refresh_latest(6, snap(&durable, &info), later));
+    let (seq, json) = sub.latest.snapshot().expect("a snapshot");
+    assert_eq!((seq, seq_of(&json)), (6, 6));
+    let expected = encode_snapshot(&durable.view(&info), info.layout.as_deref().map(SeatLayout::spec));
+    assert_eq!(json, expected, "the same message a new subscriber gets");
+    assert!(feed.refresh_latest(6, snap(&durable, &info), later + CATCH_UP_SNAPSHOT_EVERY), "up to date");
+}
+
 proptest! {
     /// Whatever the ring and channel sizes, wherever a subscriber joins or resumes, what it
     /// receives (start, then live, then a resume after each lag) is exactly the

@@ -50,6 +50,8 @@ pub(crate) struct ShowtimeActor {
     pub(super) stop_waiters: Vec<Reply<()>>,
     /// Durable changes for subscribers (`events.rs`).
     pub(super) feed: crate::events::Feed,
+    /// A catch-up snapshot is due (`flush::refresh_catch_up`).
+    pub(super) catch_up_scheduled: bool,
     /// The ownership epoch taken in storage when the actor started; every journal write
     /// is conditional on it (fencing).
     pub(super) epoch: u64,
@@ -79,6 +81,7 @@ impl ShowtimeActor {
             depth,
             stop_waiters: Vec::new(),
             feed,
+            catch_up_scheduled: false,
             epoch: 0,
         }
     }

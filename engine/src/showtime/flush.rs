@@ -123,6 +123,7 @@ impl ShowtimeActor {
                         return self.abandon(ctx);
                     }
                     self.answer(batch, Ok(()));
+                    self.refresh_catch_up(ctx);
                 }
                 WriteOutcome::Durable => {
                     tracing::error!(showtime_id = %self.info.id, "a write from before an undo became durable; reloading");
@@ -161,6 +162,25 @@ impl ShowtimeActor {
         }
         self.flush(ctx);
         self.stop_when_flushed(ctx);
+    }
+
+    /// Gives the subscribers a fresh catch-up snapshot (`events::Latest`), or, when the last
+    /// one is too recent, once [`CATCH_UP_SNAPSHOT_EVERY`](crate::events::CATCH_UP_SNAPSHOT_EVERY)
+    /// has passed: the last change of a burst is in a snapshot soon after it.
+    pub(super) fn refresh_catch_up(&mut self, ctx: &mut Context<Self>) {
+        let (info, durable) = (&self.info, &self.durable);
+        let snapshot = Box::new(|| {
+            let layout = info.layout.as_deref().map(boxoffice_storage::SeatLayout::spec);
+            crate::events::encode_snapshot(&durable.view(info), layout)
+        });
+        let done = self.feed.refresh_latest(durable.seq(), snapshot, std::time::Instant::now());
+        if !done && !self.catch_up_scheduled {
+            self.catch_up_scheduled = true;
+            ctx.run_later(crate::events::CATCH_UP_SNAPSHOT_EVERY, |actor, ctx| {
+                actor.catch_up_scheduled = false;
+                actor.refresh_catch_up(ctx);
+            });
+        }
     }
 
     /// Applies durable entries to the durable copy; `false` if they do not apply (the

@@ -20,11 +20,12 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 use std::time::{Duration, Instant};
 
 use axum::extract::ws::Utf8Bytes;
-use boxoffice_engine::events::encode_changes;
+use boxoffice_engine::events::{Latest, encode_changes};
 use boxoffice_engine::{Change, Engine, EngineError, Subscription, SubscriptionStart};
 use boxoffice_storage::ShowtimeId;
 use tokio::sync::broadcast::{self, error::RecvError};
@@ -43,6 +44,18 @@ pub const COALESCE_BYTES_MAX: usize = super::WRITE_BUFFER_BYTES;
 
 /// Most changes coalesced into one `changes` message.
 pub const COALESCE_CHANGES_MAX: usize = 64;
+
+/// A coalescing subscription this many changes behind (more than a `changes` message holds)
+/// gets the showtime's latest snapshot instead of the changes it missed.
+pub const CATCH_UP_AFTER_CHANGES: u64 = 16;
+
+/// Whether a coalescing forward whose next change is `next` should send the catch-up
+/// snapshot at `snapshot` instead: it is more than [`CATCH_UP_AFTER_CHANGES`] behind the
+/// last published change, and the snapshot covers `next`.
+#[must_use]
+pub fn catches_up(next: u64, published: u64, snapshot: Option<u64>) -> bool {
+    published.saturating_sub(next) >= CATCH_UP_AFTER_CHANGES && snapshot.is_some_and(|seq| seq >= next)
+}
 
 /// What a forward sends next: a message as it is (a snapshot), or a change (which may be
 /// coalesced with the ones after it).
@@ -79,8 +92,13 @@ pub struct Forward {
     start: Option<std::vec::IntoIter<Item>>,
     /// An item taken while coalescing that did not fit; it goes next.
     pending: Option<Item>,
-    /// Send the changes that are ready together as one `changes` message.
+    /// Send the changes that are ready together as one `changes` message (and catch up
+    /// with a snapshot when far behind).
     coalesce: bool,
+    /// The showtime's latest published seq and catch-up snapshot.
+    latest: Arc<Latest>,
+    /// The showtime's channel, to rejoin at its tail after a catch-up.
+    channel: broadcast::WeakSender<Change>,
     live: Live,
     resyncs: TokenBucket,
     failed_tries: u32,
@@ -101,6 +119,8 @@ impl Forward {
             start: None,
             pending: None,
             coalesce,
+            latest: subscription.latest,
+            channel: subscription.channel,
             live: Live::Receiving(ReusableBoxFuture::new(receive(subscription.receiver))),
             resyncs: TokenBucket::with_rate(per_second, resyncs_per_minute_max, Instant::now()),
             failed_tries: 0,
@@ -137,7 +157,12 @@ impl Forward {
         let first = match first {
             Item::Text(text) => return Poll::Ready(Ok(text)),
             Item::Change(change) if !self.coalesce => return Poll::Ready(text(change.json)),
-            Item::Change(change) => change,
+            Item::Change(change) => {
+                if let Some(snapshot) = self.catch_up(change.seq) {
+                    return Poll::Ready(text(snapshot));
+                }
+                change
+            }
         };
         let mut bytes = first.json.len();
         let mut batch = vec![first];
@@ -163,6 +188,42 @@ impl Forward {
             [one] => text(one.json.clone()),
             _ => text(encode_changes(self.showtime, &batch)),
         })
+    }
+
+    /// The latest snapshot instead of the changes from `next` on, when this forward is far
+    /// behind ([`catches_up`]); the changes it covers are then skipped as they arrive.
+    fn catch_up(&mut self, next: u64) -> Option<bytes::Bytes> {
+        let published = self.latest.published_seq();
+        if published.saturating_sub(next) < CATCH_UP_AFTER_CHANGES {
+            return None;
+        }
+        let (seq, json) = self.latest.snapshot()?;
+        if !catches_up(next, published, Some(seq)) {
+            return None;
+        }
+        metrics::counter!("boxoffice_ws_catch_up_snapshots_total").increment(1);
+        self.at = seq;
+        self.rejoin_at_tail(seq);
+        Some(json)
+    }
+
+    /// After a catch-up to `seq`: if nothing after `seq` has been published, a receiver at
+    /// the channel's tail replaces the current one, so the changes the snapshot covers are
+    /// never received one by one (dropping the old receiver releases them in one cheap
+    /// pass). If something newer went out meanwhile, the current receiver stays: the
+    /// covered changes are skipped as they arrive, and nothing is missed either way.
+    fn rejoin_at_tail(&mut self, seq: u64) {
+        let Some(sender) = self.channel.upgrade() else { return };
+        let fresh = sender.subscribe();
+        drop(sender);
+        // Every change sent before `fresh` joined was published (counted) before it was
+        // sent, so a count still at `seq` means the snapshot covers all of them.
+        if self.latest.published_seq() > seq {
+            return;
+        }
+        if let Live::Receiving(next) = &mut self.live {
+            next.set(receive(fresh));
+        }
     }
 
     /// The next item: the rest of the start, then live changes in order.
@@ -202,6 +263,8 @@ impl Forward {
                     Ok(fresh) => {
                         self.failed_tries = 0;
                         self.begin(fresh.start)?;
+                        self.latest = fresh.latest;
+                        self.channel = fresh.channel;
                         self.live = Live::Receiving(ReusableBoxFuture::new(receive(fresh.receiver)));
                     }
                     Err(error) => {
@@ -274,4 +337,20 @@ fn text(json: bytes::Bytes) -> Result<Utf8Bytes, CloseReason> {
         tracing::error!("the engine encoded a change that is not UTF-8");
         CloseReason::Internal
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{CATCH_UP_AFTER_CHANGES, catches_up};
+
+    #[test]
+    fn only_a_forward_far_behind_catches_up_and_only_with_a_snapshot_that_covers_its_next_change() {
+        let far = 10 + CATCH_UP_AFTER_CHANGES;
+        assert!(catches_up(10, far, Some(far)), "far behind, a current snapshot");
+        assert!(catches_up(10, far, Some(10)), "a snapshot that covers the next change is enough");
+        assert!(!catches_up(10, far - 1, Some(far - 1)), "not far enough behind: the changes go out");
+        assert!(!catches_up(10, far, Some(9)), "a snapshot older than the next change would go back in time");
+        assert!(!catches_up(10, far, None), "no snapshot yet");
+        assert!(!catches_up(far + 5, far, Some(far)), "ahead of the published seq (a stale read): no");
+    }
 }

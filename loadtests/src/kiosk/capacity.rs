@@ -83,7 +83,7 @@ struct Board {
     failed: AtomicUsize,
     closed: AtomicUsize,
     gaps: AtomicUsize,
-    resyncs: AtomicUsize,
+    snapshots_after_start: AtomicUsize,
     /// Frames carrying changes, and changes in them (`changes` messages carry several).
     change_frames: AtomicU64,
     changes_received: AtomicU64,
@@ -101,7 +101,7 @@ impl Board {
             failed: AtomicUsize::new(0),
             closed: AtomicUsize::new(0),
             gaps: AtomicUsize::new(0),
-            resyncs: AtomicUsize::new(0),
+            snapshots_after_start: AtomicUsize::new(0),
             change_frames: AtomicU64::new(0),
             changes_received: AtomicU64::new(0),
             changes: Mutex::new(Vec::new()),
@@ -198,7 +198,9 @@ fn open_clients(
                 IpAddr::V4(Ipv4Addr::new(127, 0, 0, 1 + u8::try_from(i % usize::from(args.sources)).unwrap_or(0)));
             let local = (args.sources > 1).then_some(source);
             let (url, showtime, board, gate) = (url.clone(), showtime.to_owned(), Arc::clone(board), Arc::clone(&gate));
-            let coalesce = !args.no_coalesce;
+            // The observer maps every change to its decision, so it takes them one by one
+            // (a coalescing client may catch up with a snapshot instead).
+            let coalesce = !args.no_coalesce && i != 0;
             tokio::spawn(async move { subscriber(i == 0, coalesce, url, local, showtime, board, gate).await })
         })
         .collect()
@@ -245,9 +247,17 @@ async fn subscriber(
         // the cores with the server). Pushed messages carry no `id`, answers do.
         let kind = text.strip_prefix(r#"{"v":1,"type":""#).unwrap_or("");
         if kind.starts_with(r#"snapshot""#) {
+            // A catch-up (the client fell far behind a burst) or a resync: the changes up to
+            // its seq reach the client now, in this one message.
             let Some(seq) = field_u64(text, r#""seq":"#) else { continue };
-            board.resyncs.fetch_add(1, Ordering::Relaxed);
-            at = seq;
+            board.snapshots_after_start.fetch_add(1, Ordering::Relaxed);
+            let now = board.nanos();
+            for covered in at + 1..=seq {
+                let slot = usize::try_from(covered).unwrap_or(SEQ_MAX - 1).min(SEQ_MAX - 1);
+                board.last_arrival[slot].fetch_max(now, Ordering::Relaxed);
+                board.received[slot].fetch_add(1, Ordering::Relaxed);
+            }
+            at = at.max(seq);
             continue;
         }
         let first = if kind.starts_with(r#"change""#) {
@@ -409,7 +419,7 @@ fn report(
         "sellout_seconds": (server.sellout_seconds * 10.0).round() / 10.0,
         "changes_seen_by_observer": changes.len(),
         "every_change_reached_every_client": all_arrived,
-        "gaps": board.gaps.load(Ordering::Relaxed), "resyncs": board.resyncs.load(Ordering::Relaxed),
+        "gaps": board.gaps.load(Ordering::Relaxed), "snapshots_after_start": board.snapshots_after_start.load(Ordering::Relaxed),
         "change_frames": board.change_frames.load(Ordering::Relaxed),
         "changes_received": board.changes_received.load(Ordering::Relaxed),
         "fanout_ms_from_2xx": {"p50": pct(&from_ok, 0.5), "p99": pct(&from_ok, 0.99), "max": pct(&from_ok, 1.0)},

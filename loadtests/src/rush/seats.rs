@@ -128,9 +128,15 @@ impl SeatMap {
     }
 
     /// Applies a `change` (or `changes`) message from its text, decoding only what the map
-    /// needs (a rush decodes millions of them); other messages are ignored.
+    /// needs (a rush decodes millions of them); a `snapshot` (a subscriber that fell far
+    /// behind catches up with one) replaces the map; other messages are ignored.
     pub fn apply_text(&mut self, text: &str) {
-        if text.contains(r#""type":"changes""#) {
+        if text.starts_with(r#"{"v":1,"type":"snapshot""#) {
+            let fresh = serde_json::from_str::<Value>(text).ok().and_then(|v| Self::from_snapshot(&v));
+            if let Some(fresh) = fresh.filter(|f| f.seq >= self.seq) {
+                *self = fresh;
+            }
+        } else if text.contains(r#""type":"changes""#) {
             let Ok(changes) = serde_json::from_str::<ChangesMessage<'_>>(text) else { return };
             for change in &changes.changes {
                 self.apply_change(change);
