@@ -65,12 +65,21 @@ pub struct CapacityArgs {
     /// predate `changes` get), to compare.
     #[arg(long)]
     no_coalesce: bool,
+    /// Decisions per second over all buyers (each hold and each purchase is one); without it
+    /// every buyer goes as fast as the server answers. Pacing measures the fan-out at a fixed
+    /// rate of changes, whatever the server's decision speed.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    rate: Option<u32>,
 }
 
 /// Sequence numbers tracked (a 500-seat sell-out makes 500 changes).
 const SEQ_MAX: usize = 4096;
 /// Longest wait for every client to connect, or for the last change to arrive everywhere.
 const PHASE_TIMEOUT: Duration = Duration::from_secs(180);
+
+/// A change as the observer saw it: `(seq, change kind, first seat, decided at (ms since
+/// the epoch, the server's clock))`.
+type ObservedChange = (u64, String, String, Option<i64>);
 
 /// What every client writes to.
 struct Board {
@@ -88,7 +97,10 @@ struct Board {
     change_frames: AtomicU64,
     changes_received: AtomicU64,
     /// The observer's `(seq, change, first seat)`.
-    changes: Mutex<Vec<(u64, String, String)>>,
+    changes: Mutex<Vec<ObservedChange>>,
+    /// Wall-clock time of `start`, in ms since the epoch (to place the server's decision
+    /// times, the changes' `at`, on the `start` timeline).
+    start_wall_ms: f64,
 }
 
 impl Board {
@@ -105,6 +117,9 @@ impl Board {
             change_frames: AtomicU64::new(0),
             changes_received: AtomicU64::new(0),
             changes: Mutex::new(Vec::new()),
+            start_wall_ms: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0.0, |d| d.as_secs_f64() * 1000.0),
         }
     }
 
@@ -148,7 +163,7 @@ pub async fn run(args: CapacityArgs) -> anyhow::Result<()> {
     let load_before = load_average();
     let cpu_before = args.server_pid.and_then(cpu_seconds);
     let sellout_started = Instant::now();
-    let decisions = sellout::sell_out(&api, &showtime, &tokens, board.start).await;
+    let decisions = sellout::sell_out(&api, &showtime, &tokens, board.start, args.rate).await;
     let sellout_seconds = sellout_started.elapsed().as_secs_f64();
     // Every decision is one change; when the sell-out outruns the fan-out, the observer has
     // not seen them all yet, and the last one is the one every client must receive.
@@ -295,7 +310,11 @@ async fn subscriber(
                 for v in list {
                     let first = v["seats"][0]["label"].as_str().unwrap_or("").to_owned();
                     let change = v["change"].as_str().unwrap_or("").to_owned();
-                    changes.push((v["seq"].as_u64().unwrap_or(0), change, first));
+                    let at = v["at"]
+                        .as_str()
+                        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                        .map(|t| t.timestamp_millis());
+                    changes.push((v["seq"].as_u64().unwrap_or(0), change, first, at));
                 }
             }
         }
@@ -365,7 +384,7 @@ fn decisions_csv(board: &Board, decisions: &[sellout::Decision]) -> String {
     let mut lines = vec!["seq,kind,sent_ms,ok_ms,last_ms,received".to_owned()];
     let ms = |ns: u64| ns as f64 / 1e6;
     for d in decisions {
-        let Some((seq, _, _)) = changes.iter().find(|(_, kind, seat)| *kind == d.kind && *seat == d.first_seat) else {
+        let Some((seq, ..)) = changes.iter().find(|(_, kind, seat, _)| *kind == d.kind && *seat == d.first_seat) else {
             continue;
         };
         let slot = usize::try_from(*seq).unwrap_or(SEQ_MAX - 1).min(SEQ_MAX - 1);
@@ -388,14 +407,22 @@ fn report(
     let changes = board.changes.lock().map(|c| c.clone()).unwrap_or_default();
     let mut from_ok = Histogram::<u64>::new(3).ok();
     let mut from_sent = Histogram::<u64>::new(3).ok();
+    let mut from_decision = Histogram::<u64>::new(3).ok();
     let mut matched = 0;
     for d in decisions {
-        let Some((seq, _, _)) = changes.iter().find(|(_, kind, seat)| *kind == d.kind && *seat == d.first_seat) else {
+        let Some((seq, _, _, at)) = changes.iter().find(|(_, kind, seat, _)| *kind == d.kind && *seat == d.first_seat)
+        else {
             continue;
         };
         let slot = usize::try_from(*seq).unwrap_or(SEQ_MAX - 1).min(SEQ_MAX - 1);
         let last = board.last_arrival[slot].load(Ordering::Relaxed);
         matched += 1;
+        // The decision's time on the `start` timeline (the server's clock, ms resolution:
+        // up to 1 ms early, so the figure errs long).
+        if let (Some(at), Some(h)) = (at, from_decision.as_mut()) {
+            let decided_ns = ((*at as f64 - board.start_wall_ms) * 1e6).max(0.0) as u64;
+            let _ = h.record(last.saturating_sub(decided_ns) / 1000);
+        }
         if let Some(h) = from_ok.as_mut() {
             let _ = h.record(last.saturating_sub(d.ok_ns) / 1000);
         }
@@ -422,6 +449,9 @@ fn report(
         "gaps": board.gaps.load(Ordering::Relaxed), "snapshots_after_start": board.snapshots_after_start.load(Ordering::Relaxed),
         "change_frames": board.change_frames.load(Ordering::Relaxed),
         "changes_received": board.changes_received.load(Ordering::Relaxed),
+        "fanout_ms_from_decision": {
+            "p50": pct(&from_decision, 0.5), "p99": pct(&from_decision, 0.99), "max": pct(&from_decision, 1.0)
+        },
         "fanout_ms_from_2xx": {"p50": pct(&from_ok, 0.5), "p99": pct(&from_ok, 0.99), "max": pct(&from_ok, 1.0)},
         "fanout_ms_from_request": {"p50": pct(&from_sent, 0.5), "p99": pct(&from_sent, 0.99), "max": pct(&from_sent, 1.0)},
     })

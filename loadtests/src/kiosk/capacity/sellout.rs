@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use rand::Rng;
@@ -78,12 +78,23 @@ fn pair(p: usize) -> [String; 2] {
 }
 
 /// Buys every pair; the acknowledged decisions.
-pub async fn sell_out(api: &Api, showtime: &str, tokens: &[String], start: Instant) -> Vec<Decision> {
+pub async fn sell_out(
+    api: &Api,
+    showtime: &str,
+    tokens: &[String],
+    start: Instant,
+    rate: Option<u32>,
+) -> Vec<Decision> {
     let next = Arc::new(AtomicUsize::new(0));
+    let pacer = rate.map(|per_second| {
+        let mut ticks = tokio::time::interval(Duration::from_secs_f64(1.0 / f64::from(per_second.max(1))));
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        Arc::new(tokio::sync::Mutex::new(ticks))
+    });
     let started = Instant::now();
     let tasks = tokens.iter().cloned().map(|token| {
-        let (api, showtime, next) = (api.clone(), showtime.to_owned(), Arc::clone(&next));
-        tokio::spawn(async move { buyer(&api, &showtime, &token, &next, start).await })
+        let (api, showtime, next, pacer) = (api.clone(), showtime.to_owned(), Arc::clone(&next), pacer.clone());
+        tokio::spawn(async move { buyer(&api, &showtime, &token, &next, start, pacer.as_deref()).await })
     });
     let decisions: Vec<Decision> =
         futures::future::join_all(tasks).await.into_iter().filter_map(Result::ok).flatten().collect();
@@ -91,7 +102,23 @@ pub async fn sell_out(api: &Api, showtime: &str, tokens: &[String], start: Insta
     decisions
 }
 
-async fn buyer(api: &Api, showtime: &str, token: &str, next: &AtomicUsize, start: Instant) -> Vec<Decision> {
+/// Paces the buyers' requests together (`--rate`).
+type Pacer = tokio::sync::Mutex<tokio::time::Interval>;
+
+async fn pace(pacer: Option<&Pacer>) {
+    if let Some(pacer) = pacer {
+        pacer.lock().await.tick().await;
+    }
+}
+
+async fn buyer(
+    api: &Api,
+    showtime: &str,
+    token: &str,
+    next: &AtomicUsize,
+    start: Instant,
+    pacer: Option<&Pacer>,
+) -> Vec<Decision> {
     let ns = || u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
     let mut decisions = Vec::new();
     loop {
@@ -100,6 +127,7 @@ async fn buyer(api: &Api, showtime: &str, token: &str, next: &AtomicUsize, start
             return decisions;
         }
         let seats = pair(p);
+        pace(pacer).await;
         let sent_ns = ns();
         let path = format!("/api/v1/showtimes/{showtime}/holds");
         let held = api.call(Method::POST, &path, Some(token), Some(&json!({"seats": seats}))).await;
@@ -108,6 +136,7 @@ async fn buyer(api: &Api, showtime: &str, token: &str, next: &AtomicUsize, start
         }
         decisions.push(Decision { kind: "held", first_seat: seats[0].clone(), sent_ns, ok_ns: ns() });
         let Some(hold) = held.str("hold_id").map(str::to_owned) else { continue };
+        pace(pacer).await;
         let sent_ns = ns();
         let path = format!("/api/v1/showtimes/{showtime}/holds/{hold}/purchase");
         if api.call(Method::POST, &path, Some(token), None).await.is_ok() {
