@@ -90,7 +90,7 @@ impl Visitor {
     }
 
     async fn journey(&mut self) -> Step<Ending> {
-        let listing = self.call("browse", Method::GET, "/api/v1/showtimes?limit=50".into(), None, None).await;
+        let listing = self.browse().await;
         self.fail_on_error(&listing, "browse")?;
         self.think(0.2, 2.0).await;
         let showtime = self.choose_showtime();
@@ -151,11 +151,34 @@ impl Visitor {
         body: Option<Value>,
         key: Option<&str>,
     ) -> Answer {
-        if Instant::now() >= self.ctx.deadline {
-            return Answer { status: 0, body: json!({"code": "deadline"}), took: Duration::ZERO };
+        if let Some(late) = self.late() {
+            return late;
         }
         let token = self.customer.token.clone();
         let answer = self.ctx.api.call_keyed(method, &path, Some(&token), body.as_ref(), key).await;
+        self.recorded(op, answer)
+    }
+
+    /// Opens the listings (the body is read, not decoded: the visit does not use it).
+    async fn browse(&mut self) -> Answer {
+        if let Some(late) = self.late() {
+            return late;
+        }
+        let answer = self.ctx.api.glance("/api/v1/showtimes?limit=50", Some(&self.customer.token)).await;
+        self.recorded("browse", answer)
+    }
+
+    /// The answer of a request not sent because the run's deadline passed.
+    fn late(&self) -> Option<Answer> {
+        (Instant::now() >= self.ctx.deadline).then(|| Answer {
+            status: 0,
+            body: json!({"code": "deadline"}),
+            took: Duration::ZERO,
+        })
+    }
+
+    /// Records `answer` under `op` and hands it back.
+    fn recorded(&self, op: &'static str, answer: Answer) -> Answer {
         let latency = if self.mode == Loop::Open { self.intended.elapsed() } else { answer.took };
         self.ctx.recorder.record(self.mode, op, &answer.outcome(), latency);
         answer
