@@ -218,14 +218,7 @@ impl Feed {
         let start = match since.and_then(|s| self.missed_since(s, durable_seq)) {
             Some(start) => start,
             None => {
-                let json = match &self.snapshot {
-                    Some((seq, json)) if *seq == durable_seq => json.clone(),
-                    _ => {
-                        let json = snapshot();
-                        self.snapshot = Some((durable_seq, json.clone()));
-                        json
-                    }
-                };
+                let json = self.cached_snapshot(durable_seq, snapshot);
                 SubscriptionStart::Snapshot { seq: durable_seq, json }
             }
         };
@@ -242,17 +235,23 @@ impl Feed {
         if self.latest_at.is_some_and(|at| now.duration_since(at) < CATCH_UP_SNAPSHOT_EVERY) {
             return false;
         }
-        let json = match &self.snapshot {
+        let json = self.cached_snapshot(durable_seq, snapshot);
+        self.latest.store(durable_seq, json);
+        self.latest_at = Some(now);
+        true
+    }
+
+    /// The snapshot of the durable state `durable_seq`: encoded once (by `snapshot`) and
+    /// kept until the next change.
+    fn cached_snapshot(&mut self, durable_seq: u64, snapshot: SnapshotFn<'_>) -> Bytes {
+        match &self.snapshot {
             Some((seq, json)) if *seq == durable_seq => json.clone(),
             _ => {
                 let json = snapshot();
                 self.snapshot = Some((durable_seq, json.clone()));
                 json
             }
-        };
-        self.latest.store(durable_seq, json);
-        self.latest_at = Some(now);
-        true
+        }
     }
 
     /// The changes after `since`, if the ring has all of them.
