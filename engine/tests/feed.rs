@@ -1,6 +1,7 @@
 //! The change feed through the engine facade: a subscription starts atomically (snapshot
 //! or missed changes) and continues live without a gap; an actor with subscribers does not
-//! idle-stop; a card-terminal purchase sells seats and is recorded in the kiosk's ledger.
+//! idle-stop; the catch-up snapshot follows a burst to its last change; a card-terminal
+//! purchase sells seats and is recorded in the kiosk's ledger.
 
 #![allow(clippy::unwrap_used)]
 
@@ -69,6 +70,42 @@ async fn subscriptions_start_atomically_and_resume_without_gaps() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert_eq!(engine.live_actors(), 0, "without subscribers the idle actor stops");
+}
+
+#[actix_rt::test]
+async fn the_catch_up_snapshot_follows_a_burst_to_its_last_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let storage = FlakyStorage::open(dir.path());
+    let catalog = common::catalog(storage.as_ref()).await;
+    let clock = ManualClock::starting_at(Timestamp::from_millis(NOW_MS));
+    let engine = Engine::start(storage.clone(), config(), clock.clone(), Currency::EUR);
+    let show = catalog.seated;
+    let live = engine.subscribe(show, None).await.unwrap();
+    assert_eq!(live.latest.snapshot(), None, "no change yet: nothing to catch up with");
+    // A burst: each hold is a change; they follow one another faster than the snapshot
+    // interval, so the last ones are covered by a refresh the actor schedules.
+    let labels = ["A1", "A2", "A3", "A4", "A5", "A6", "B1", "B2", "B3"];
+    for label in labels {
+        let customer = common::customer(storage.as_ref(), 10_000).await;
+        engine.hold(show, customer, seats(&[label])).await.unwrap();
+    }
+    let last = live.latest.published_seq();
+    assert_eq!(last, labels.len() as u64);
+    let mut caught_up = None;
+    for _ in 0..50 {
+        caught_up = live.latest.snapshot().filter(|(seq, _)| *seq == last);
+        if caught_up.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let (seq, snapshot) = caught_up.expect("a snapshot at the last change, soon after the burst");
+    let snapshot = json(&snapshot);
+    assert_eq!((snapshot["type"].as_str(), snapshot["seq"].as_u64()), (Some("snapshot"), Some(seq)));
+    assert_eq!(snapshot["counts"]["held"], labels.len(), "the snapshot is the state after every change");
+    let fresh = engine.subscribe(show, None).await.unwrap();
+    let SubscriptionStart::Snapshot { json: start, .. } = &fresh.start else { panic!("{:?}", fresh.start) };
+    assert_eq!(json(start), snapshot, "the same message a new subscriber starts with");
 }
 
 #[actix_rt::test]
