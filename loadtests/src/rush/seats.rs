@@ -279,6 +279,24 @@ mod tests {
     }
 
     #[test]
+    fn a_catch_up_snapshot_replaces_the_map_unless_it_is_older() {
+        let mut map = map();
+        let snapshot = |seq: u64, seats: &str, free: u64| {
+            format!(
+                r#"{{"v":1,"type":"snapshot","showtime_id":"s","seq":{seq},"counts":{{"free":{free}}},"layout":{{"rows":[{{"label":"A","seats":"SS|SS"}},{{"label":"B","seats":"SSS_S"}}]}},"seats":"{seats}"}}"#
+            )
+        };
+        map.apply_text(&snapshot(9, "hhhh.s..", 3));
+        assert_eq!((map.seq, map.free), (9, 3));
+        for seed in 0..8 {
+            let seat = map.pick(1, &mut StdRng::seed_from_u64(seed)).expect("a free seat");
+            assert!(seat[0].starts_with('B') && seat[0] != "B2", "row A and B2 are taken now: {seat:?}");
+        }
+        map.apply_text(&snapshot(5, "........", 8));
+        assert_eq!((map.seq, map.free), (9, 3), "an older snapshot is ignored");
+    }
+
+    #[test]
     fn coalesced_changes_apply_in_order() {
         let mut map = map();
         let change = |seq: u64, seat: &str, status: &str, free: u64| {
