@@ -7,6 +7,7 @@
 
 mod common;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use boxoffice_engine::{Engine, EngineConfig, HoldRequest, ManualClock, SubscriptionStart};
@@ -16,6 +17,24 @@ use serde_json::Value;
 
 fn config() -> EngineConfig {
     EngineConfig { arbiters: 0, changes_ring_max: 4, idle_stop_ms: 1_000, ..EngineConfig::default() }
+}
+
+/// An engine on a fresh store with the test catalog, on a manual clock.
+struct Started {
+    _dir: tempfile::TempDir,
+    storage: Arc<FlakyStorage>,
+    catalog: common::Catalog,
+    clock: Arc<ManualClock>,
+    engine: Engine,
+}
+
+async fn started() -> Started {
+    let dir = tempfile::tempdir().unwrap();
+    let storage = FlakyStorage::open(dir.path());
+    let catalog = common::catalog(storage.as_ref()).await;
+    let clock = ManualClock::starting_at(Timestamp::from_millis(NOW_MS));
+    let engine = Engine::start(storage.clone(), config(), clock.clone(), Currency::EUR);
+    Started { _dir: dir, storage, catalog, clock, engine }
 }
 
 fn seats(labels: &[&str]) -> HoldRequest {
@@ -28,11 +47,7 @@ fn json(bytes: &[u8]) -> Value {
 
 #[actix_rt::test]
 async fn subscriptions_start_atomically_and_resume_without_gaps() {
-    let dir = tempfile::tempdir().unwrap();
-    let storage = FlakyStorage::open(dir.path());
-    let catalog = common::catalog(storage.as_ref()).await;
-    let clock = ManualClock::starting_at(Timestamp::from_millis(NOW_MS));
-    let engine = Engine::start(storage.clone(), config(), clock.clone(), Currency::EUR);
+    let Started { _dir, storage, catalog, clock, engine } = started().await;
     let show = catalog.seated;
     let alice = common::customer(storage.as_ref(), 10_000).await;
 
@@ -74,11 +89,7 @@ async fn subscriptions_start_atomically_and_resume_without_gaps() {
 
 #[actix_rt::test]
 async fn the_catch_up_snapshot_follows_a_burst_to_its_last_change() {
-    let dir = tempfile::tempdir().unwrap();
-    let storage = FlakyStorage::open(dir.path());
-    let catalog = common::catalog(storage.as_ref()).await;
-    let clock = ManualClock::starting_at(Timestamp::from_millis(NOW_MS));
-    let engine = Engine::start(storage.clone(), config(), clock.clone(), Currency::EUR);
+    let Started { _dir, storage, catalog, engine, .. } = started().await;
     let show = catalog.seated;
     let live = engine.subscribe(show, None).await.unwrap();
     assert_eq!(live.latest.snapshot(), None, "no change yet: nothing to catch up with");
@@ -110,11 +121,7 @@ async fn the_catch_up_snapshot_follows_a_burst_to_its_last_change() {
 
 #[actix_rt::test]
 async fn a_card_terminal_purchase_sells_the_seats_and_keeps_the_ledger_even() {
-    let dir = tempfile::tempdir().unwrap();
-    let storage = FlakyStorage::open(dir.path());
-    let catalog = common::catalog(storage.as_ref()).await;
-    let clock = ManualClock::starting_at(Timestamp::from_millis(NOW_MS));
-    let engine = Engine::start(storage.clone(), config(), clock.clone(), Currency::EUR);
+    let Started { _dir, storage, catalog, engine, .. } = started().await;
     let kiosk = common::customer(storage.as_ref(), 0).await;
     let show = catalog.seated;
     let hold = engine.hold(show, kiosk, seats(&["B1", "B2"])).await.unwrap();
