@@ -25,12 +25,9 @@ pub fn lower_thread_priority(_nice: u8) {}
 pub fn thread_nice() -> i32 {
     #[cfg(target_os = "linux")]
     {
-        // getpriority may return -1 legitimately; errno is reset first.
-        // SAFETY: plain integer arguments; `who = 0` is the calling thread.
-        unsafe {
-            *libc::__errno_location() = 0;
-            libc::getpriority(libc::PRIO_PROCESS, 0)
-        }
+        // SAFETY: plain integer arguments; `who = 0` is the calling thread, which exists, so
+        // the call cannot fail (and -1 is a valid nice value).
+        unsafe { libc::getpriority(libc::PRIO_PROCESS, 0) }
     }
     #[cfg(not(target_os = "linux"))]
     {
