@@ -228,7 +228,7 @@ impl Feed {
     /// Gives the subscribers' [`Latest`] a snapshot of the durable state `durable_seq`
     /// (built by `snapshot`), at most every [`CATCH_UP_SNAPSHOT_EVERY`]. `false`: it is too
     /// soon, call again later; `true`: done, or not needed (no subscriber, or up to date).
-    pub(crate) fn refresh_latest(&mut self, durable_seq: u64, snapshot: SnapshotFn<'_>, now: Instant) -> bool {
+    pub(crate) fn refresh_latest(&mut self, durable_seq: u64, snapshot: impl FnOnce() -> Bytes, now: Instant) -> bool {
         if self.subscribers() == 0 || self.latest.snapshot_seq() == Some(durable_seq) {
             return true;
         }
@@ -243,7 +243,7 @@ impl Feed {
 
     /// The snapshot of the durable state `durable_seq`: encoded once (by `snapshot`) and
     /// kept until the next change.
-    fn cached_snapshot(&mut self, durable_seq: u64, snapshot: SnapshotFn<'_>) -> Bytes {
+    fn cached_snapshot(&mut self, durable_seq: u64, snapshot: impl FnOnce() -> Bytes) -> Bytes {
         match &self.snapshot {
             Some((seq, json)) if *seq == durable_seq => json.clone(),
             _ => {

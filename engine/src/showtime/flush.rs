@@ -169,10 +169,11 @@ impl ShowtimeActor {
     /// has passed: the last change of a burst is in a snapshot soon after it.
     pub(super) fn refresh_catch_up(&mut self, ctx: &mut Context<Self>) {
         let (info, durable) = (&self.info, &self.durable);
-        let snapshot = Box::new(|| {
+        // Called after every durable write: a plain closure, no allocation unless it runs.
+        let snapshot = || {
             let layout = info.layout.as_deref().map(boxoffice_storage::SeatLayout::spec);
             crate::events::encode_snapshot(&durable.view(info), layout)
-        });
+        };
         let done = self.feed.refresh_latest(durable.seq(), snapshot, std::time::Instant::now());
         if !done && !self.catch_up_scheduled {
             self.catch_up_scheduled = true;
