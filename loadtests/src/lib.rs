@@ -14,6 +14,8 @@
 //! | [`chart`] | the SVG chart of a rush: throughput and p99 latency over time |
 //! | [`compare`] | `compare`: the same rush against two targets in alternation |
 //! | [`pages`] | `pages`: server render time of every kind of web page |
+//! | [`durable_floor`] | `durable-floor`: the machine's floor for durable decisions over HTTP (bare axum + SQLite) |
+//! | [`floor`] | `loopback-floor`: the machine's floor for a fan-out (plain TCP, epoll) |
 //!
 //! Every run is bounded in time and count and sends traffic only to loopback unless told
 //! otherwise.
@@ -22,6 +24,8 @@ pub mod api;
 pub mod bench;
 pub mod chart;
 pub mod compare;
+pub mod durable_floor;
+pub mod floor;
 pub mod kiosk;
 pub mod pages;
 pub mod rush;

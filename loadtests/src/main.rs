@@ -3,7 +3,7 @@
 //!
 //! Every run is bounded in time and sends traffic only to loopback unless told otherwise.
 
-use boxoffice_loadtests::{bench, compare, kiosk, pages, rush, setup};
+use boxoffice_loadtests::{bench, compare, durable_floor, floor, kiosk, pages, rush, setup};
 
 use clap::{Parser, Subcommand};
 
@@ -40,10 +40,23 @@ enum Command {
     Compare(compare::CompareArgs),
     /// Server render time of every kind of web page (its `Server-Timing`), p50/p99/max.
     Pages(pages::PagesArgs),
+    /// The machine's floor for a fan-out: plain loopback TCP writes and epoll reads to N
+    /// sockets, no server, WebSocket or runtime; latency from publication to the last socket.
+    LoopbackFloor(floor::FloorArgs),
+    /// The machine's floor for durable decisions over HTTP: a bare axum route committing to
+    /// SQLite in groups, against a bare trivial route of the same server.
+    DurableFloor(durable_floor::DurableFloorArgs),
 }
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    // Plain threads and epoll: no runtime of its own in the way of the measurement.
+    match &cli.command {
+        Command::LoopbackFloor(args) => return floor::run(args),
+        // Its own runtimes: one in the server process, one driving it.
+        Command::DurableFloor(args) => return durable_floor::run(args),
+        _ => {}
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     match cli.command {
         Command::Bench(args) => runtime.block_on(bench::run(args)),
@@ -53,5 +66,7 @@ fn main() -> anyhow::Result<()> {
         Command::Rush(args) => runtime.block_on(rush::run(args)),
         Command::Compare(args) => runtime.block_on(compare::run(args)),
         Command::Pages(args) => runtime.block_on(pages::run(args)),
+        Command::LoopbackFloor(args) => floor::run(&args),
+        Command::DurableFloor(args) => durable_floor::run(&args),
     }
 }

@@ -348,7 +348,7 @@ fn load_average() -> Option<String> {
 
 /// User + system CPU time of a process so far, in seconds (`/proc/<pid>/stat`, in ticks
 /// of 1/100 s).
-fn cpu_seconds(pid: u32) -> Option<f64> {
+pub fn cpu_seconds(pid: u32) -> Option<f64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
     let mut fields = stat.get(stat.rfind(')')? + 1..)?.split_whitespace().skip(11);
