@@ -16,6 +16,7 @@ mod accounts_read;
 mod accounts_schema;
 mod accounts_write;
 mod backup;
+mod balances;
 mod checkpoint;
 mod convert;
 mod notices;

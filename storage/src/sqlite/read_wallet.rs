@@ -1,4 +1,5 @@
-//! Customer, wallet and idempotency reads. The balance is the sum of the ledger.
+//! Customer, wallet and idempotency reads. A wallet's balance is the sum of its ledger, stored
+//! (`balances.rs`) rather than summed at every read.
 
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, params};
@@ -40,14 +41,16 @@ pub(crate) fn customer_by_token(conn: &Connection, token_sha256: [u8; 32]) -> St
     customer_where(conn, "token_sha256 = ?1", Value::Blob(token_sha256.to_vec()))
 }
 
-/// The sum of a wallet's ledger in `currency`.
+/// The sum of a wallet's ledger in `currency` (its stored balance).
 pub(crate) fn balance(conn: &Connection, customer: &str, currency: Currency) -> StorageResult<Money> {
-    let sum: i64 = conn
-        .prepare_cached("SELECT COALESCE(SUM(amount_minor), 0) FROM ledger WHERE customer_id = ?1 AND currency = ?2")
+    // Kept by the ledger's insert trigger (`balances.rs`); no row: nothing applied yet.
+    let stored: Option<i64> = conn
+        .prepare_cached("SELECT balance_minor FROM wallet_balances WHERE customer_id = ?1 AND currency = ?2")
         .db()?
         .query_row(params![customer, currency.as_str()], |row| row.get(0))
+        .optional()
         .db()?;
-    Ok(Money::new(sum, currency))
+    Ok(Money::new(stored.unwrap_or(0), currency))
 }
 
 fn decode_ledger(row: &Row<'_>) -> StorageResult<LedgerEntry> {

@@ -19,6 +19,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     super::ownership::V3_SHOWTIME_OWNERS,
     super::reviews::V4_REVIEWS,
     super::notices::V5_BOOKING_NOTICES,
+    super::balances::V6_WALLET_BALANCES,
 ];
 
 const V1_INITIAL: &str = r"

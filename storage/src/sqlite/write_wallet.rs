@@ -1,6 +1,6 @@
-//! Customer, ledger and idempotency writes. The ledger is append-only and the balance is
-//! always recomputed from it inside the write transaction, so a conditional debit sees
-//! every earlier op of its batch.
+//! Customer, ledger and idempotency writes. The ledger is append-only; the balance a
+//! conditional debit checks is the stored sum that the ledger's insert trigger keeps in the
+//! same transaction (`balances.rs`), so it sees every earlier op of its batch.
 
 use rusqlite::{Connection, OptionalExtension, params};
 
