@@ -152,6 +152,9 @@ fn drive(args: &DurableFloorArgs) -> anyhow::Result<()> {
     let result = (|| {
         let mut line = String::new();
         BufReader::new(child.stdout.take().context("server stdout")?).read_line(&mut line)?;
+        if line.is_empty() {
+            bail!("the server process stopped before listening (its error is above)");
+        }
         let port: u16 = line.trim().parse().with_context(|| format!("the server said {line:?}, not a port"))?;
         let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
         runtime.block_on(phases(args, SocketAddr::from((Ipv4Addr::LOCALHOST, port)), child.id()))

@@ -224,7 +224,10 @@ fn drive(args: &FloorArgs, n: usize, child: &mut std::process::Child) -> anyhow:
     let mut to_writer = child.stdin.take().context("writer stdin")?;
     let mut line = String::new();
     from_writer.read_line(&mut line)?;
-    let port: u16 = line.trim().parse().with_context(|| format!("writer said {line:?}, not a port"))?;
+    if line.is_empty() {
+        bail!("the writer process stopped before listening (its error is above)");
+    }
+    let port: u16 = line.trim().parse().with_context(|| format!("the writer said {line:?}, not a port"))?;
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
     let mut sockets = Vec::with_capacity(n);
     for _ in 0..n {

@@ -40,4 +40,5 @@ fn refuses_a_data_dir_with_a_database_in_it() {
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("exists already"), "{stderr}");
+    assert!(stderr.contains("stopped before listening"), "{stderr}");
 }
