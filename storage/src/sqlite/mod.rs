@@ -69,6 +69,11 @@ pub struct SqliteOptions {
     pub readers: usize,
     /// How long a connection waits for a lock before failing, in milliseconds. Default 5000.
     pub busy_timeout_ms: u64,
+    /// WAL size past which the checkpointer restarts the WAL (and the file is cut back to
+    /// this size). Under steady writes a `PASSIVE` checkpoint never catches up with the
+    /// writer, and without a restart the WAL would grow for as long as the load lasts.
+    /// Default 64 MiB.
+    pub wal_restart_bytes: u64,
 }
 
 impl SqliteOptions {
@@ -82,6 +87,7 @@ impl SqliteOptions {
             batch_ops_max: 512,
             readers: 4,
             busy_timeout_ms: 5000,
+            wal_restart_bytes: 64 * 1024 * 1024,
         }
     }
 }
@@ -127,8 +133,9 @@ impl SqliteStorage {
         let (queue, receiver) = mpsc::channel(options.write_queue_capacity.max(1));
         let (stopped_tx, stopped) = watch::channel(false);
         let alive = Arc::new(());
-        checkpoint::spawn(options.path.clone(), Arc::clone(&commits), Arc::downgrade(&alive), options.busy_timeout_ms)?;
-        Writer::new(conn, options.batch_ops_max, Arc::clone(&commits))
+        let restart = checkpoint::WalRestart::new(std::time::Duration::from_millis(options.busy_timeout_ms));
+        checkpoint::spawn(&options, Arc::clone(&commits), Arc::downgrade(&alive), &restart)?;
+        Writer::new(conn, options.batch_ops_max, Arc::clone(&commits), restart)
             .spawn(receiver, stopped_tx)
             .map_err(|e| StorageError::Unavailable(format!("cannot start the sqlite writer thread: {e}")))?;
         tracing::info!(path = %options.path.display(), "sqlite storage open");

@@ -142,7 +142,10 @@ pub(crate) fn configure_writer(conn: &Connection, options: &SqliteOptions) -> St
     // rather than in a temporary file (a crash rolls the whole transaction back anyway).
     conn.pragma_update(None, "temp_store", "MEMORY").db()?;
     // Checkpoints run on their own thread (see `checkpoint.rs`), never inside a commit.
-    conn.pragma_update(None, "wal_autocheckpoint", 0).db()
+    conn.pragma_update(None, "wal_autocheckpoint", 0).db()?;
+    // When the WAL starts over after a restart, its file is cut back to this size.
+    let limit = i64::try_from(options.wal_restart_bytes).unwrap_or(i64::MAX);
+    conn.pragma_update(None, "journal_size_limit", limit).db()
 }
 
 /// A read connection: never writes (`query_only`).

@@ -29,7 +29,8 @@ fn fixture(busy_timeout_ms: u64) -> Fixture {
     schema::configure_writer(&conn, &options).expect("configure");
     schema::migrate(&mut conn).expect("migrate");
     let commits = Arc::new(AtomicU64::new(0));
-    Fixture { _dir: dir, path, writer: Writer::new(conn, 64, Arc::clone(&commits)), commits }
+    let restart = super::checkpoint::WalRestart::new(std::time::Duration::from_millis(busy_timeout_ms));
+    Fixture { _dir: dir, path, writer: Writer::new(conn, 64, Arc::clone(&commits), restart), commits }
 }
 
 fn entry(customer: CustomerId, minor: i64, reference: &str) -> LedgerEntry {

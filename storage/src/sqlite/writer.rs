@@ -84,12 +84,19 @@ pub(crate) struct Writer {
     conn: Connection,
     batch_ops_max: usize,
     commits: Arc<AtomicU64>,
+    restart: super::checkpoint::WalRestart,
 }
 
 impl Writer {
-    /// A writer on an already configured and migrated connection.
-    pub(crate) fn new(conn: Connection, batch_ops_max: usize, commits: Arc<AtomicU64>) -> Self {
-        Self { conn, batch_ops_max: batch_ops_max.max(1), commits }
+    /// A writer on an already configured and migrated connection; it restarts the WAL
+    /// between batches when the checkpointer asks through `restart`.
+    pub(crate) fn new(
+        conn: Connection,
+        batch_ops_max: usize,
+        commits: Arc<AtomicU64>,
+        restart: super::checkpoint::WalRestart,
+    ) -> Self {
+        Self { conn, batch_ops_max: batch_ops_max.max(1), commits, restart }
     }
 
     /// Starts the writer thread. It runs until the queue is closed (or every sender is
@@ -119,6 +126,8 @@ impl Writer {
             if !batch.is_empty() {
                 self.commit_batch(std::mem::take(&mut batch));
             }
+            // After the batch's answers: a restart delays the next batch, never this one.
+            self.restart.run_if_wanted(&self.conn);
         }
         tracing::debug!("sqlite writer stopped");
     }
