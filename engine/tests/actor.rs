@@ -12,7 +12,7 @@ use std::time::Duration;
 use boxoffice_engine::{
     Engine, EngineConfig, EngineError, HoldRequest, ManualClock, Requester, SeatStatus, TierChoice,
 };
-use boxoffice_storage::{BookingStatus, Currency, HoldEnd, SeatEvent, Storage, Timestamp};
+use boxoffice_storage::{BookingStatus, Currency, HoldEnd, LedgerKind, SeatEvent, Storage, Timestamp};
 use common::{FlakyStorage, NOW_MS};
 
 fn config() -> EngineConfig {
@@ -143,6 +143,35 @@ async fn insufficient_balance_keeps_the_hold_and_the_money() {
     // The failed payment no longer protects the hold from expiry.
     s.clock.advance_ms(8 * 60 * 1000);
     eventually(async || s.engine.current_hold(s.catalog.seated, poor).await.unwrap().is_none()).await;
+}
+
+#[actix_rt::test]
+async fn a_paid_purchase_whose_booking_is_not_written_is_refunded() {
+    let s = setup(config()).await;
+    let alice = common::customer(s.storage.as_ref(), 10_000).await;
+    let hold = s.engine.hold(s.catalog.seated, alice, seats(&["B3"])).await.unwrap();
+    // The debit goes through; the journal write that would confirm the booking fails.
+    s.storage.fail_journal.store(true, Ordering::SeqCst);
+    let err = s.engine.purchase(s.catalog.seated, alice, hold.hold_id, vec![]).await.unwrap_err();
+    assert!(matches!(err, EngineError::StorageUnavailable(_)), "{err:?}");
+    s.storage.fail_journal.store(false, Ordering::SeqCst);
+    let refunded = async || s.storage.wallet_balance(alice, Currency::EUR).await.unwrap().amount_minor() == 10_000;
+    eventually(refunded).await;
+    let kinds: Vec<_> = s
+        .storage
+        .ledger(alice, boxoffice_storage::PageRequest::default())
+        .await
+        .unwrap()
+        .items
+        .iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(kinds.iter().filter(|k| **k == LedgerKind::Payment).count(), 1, "{kinds:?}");
+    assert_eq!(kinds.iter().filter(|k| **k == LedgerKind::Refund).count(), 1, "{kinds:?}");
+    // The hold survived the failed write, and buying it again works (and pays once more).
+    let booking = s.engine.purchase(s.catalog.seated, alice, hold.hold_id, vec![]).await.unwrap();
+    assert_eq!(s.storage.wallet_balance(alice, Currency::EUR).await.unwrap().amount_minor(), 10_000 - 1200);
+    assert_eq!(s.storage.booking(booking.record.id).await.unwrap().unwrap().status, BookingStatus::Confirmed);
 }
 
 #[actix_rt::test]

@@ -3,6 +3,10 @@
 //! (`/healthz`) of the same server measured before and after in the same run. It reports
 //! durable decisions/s, their ratio to the trivial endpoint's request rate, and latency
 //! percentiles per operation; it ends by checking that the seat map adds up.
+//!
+//! `--cycle` picks other cycles on the same seats, to see what each kind of decision
+//! costs: `hold` (every hold replaces the customer's previous one) and `release` (hold →
+//! release). They sell nothing: the target is for the default `purchase` cycle.
 
 use std::time::{Duration, Instant};
 
@@ -36,6 +40,21 @@ pub struct BenchArgs {
     /// Write the results as JSON to this file.
     #[arg(long)]
     json: Option<std::path::PathBuf>,
+    /// What each customer repeats: `purchase` (hold → purchase → cancel), `hold` (a new
+    /// hold replacing the previous one) or `release` (hold → release).
+    #[arg(long, value_enum, default_value_t = Cycle::Purchase)]
+    cycle: Cycle,
+}
+
+/// The decisions a customer of the bench repeats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Cycle {
+    /// Hold → purchase → cancel (the measure).
+    Purchase,
+    /// Hold, again and again: each hold replaces the customer's previous one.
+    Hold,
+    /// Hold → release.
+    Release,
 }
 
 /// Parses `500ms`, `20s`, `2m` (at most one hour).
@@ -64,16 +83,20 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     }
     let showtime = create_hot_showtime(&api, &args.admin_token).await?;
     let tokens = create_customers(&api, &args.admin_token, connections).await?;
-    println!("showtime {showtime}: 500 seats; {connections} connections; {} s per phase", args.duration.as_secs_f64());
+    println!(
+        "showtime {showtime}: 500 seats; {connections} connections; {} s per phase; cycle {:?}",
+        args.duration.as_secs_f64(),
+        args.cycle
+    );
 
     let trivial_before = trivial_phase(&api, connections, args.duration).await;
-    let booking = booking_phase(&api, &showtime, &tokens, args.duration).await;
+    let booking = booking_phase(&api, &showtime, &tokens, args.duration, args.cycle).await;
     let trivial_after = trivial_phase(&api, connections, args.duration).await;
     let seconds = args.duration.as_secs_f64();
     let trivial_rps = (trivial_before + trivial_after) as f64 / 2.0 / seconds;
     let ok = |op: &str| booking.get(op).map_or(0, stats::OpStats::ok);
     let hold_purchase = (ok("hold") + ok("purchase")) as f64 / seconds;
-    let durable = (ok("hold") + ok("purchase") + ok("cancel")) as f64 / seconds;
+    let durable = (ok("hold") + ok("purchase") + ok("cancel") + ok("release")) as f64 / seconds;
 
     println!();
     stats::print_table(&booking, seconds);
@@ -88,7 +111,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         100.0 * hold_purchase / trivial_rps
     );
     println!(
-        "all durable decisions (+ cancel):   {durable:>10.0} /s  = {:.1}% of trivial",
+        "all durable decisions:              {durable:>10.0} /s  = {:.1}% of trivial",
         100.0 * durable / trivial_rps
     );
     let counts = check_seat_map(&api, &showtime).await?;
@@ -96,6 +119,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     if let Some(path) = &args.json {
         let report = json!({
             "connections": connections,
+            "cycle": format!("{:?}", args.cycle).to_lowercase(),
             "phase_seconds": seconds,
             "trivial_rps": trivial_rps,
             "hold_purchase_per_s": hold_purchase,
@@ -178,15 +202,15 @@ async fn trivial_phase(api: &Api, connections: usize, duration: Duration) -> u64
     futures::future::join_all(tasks).await.into_iter().map(|r| r.unwrap_or(0)).sum()
 }
 
-/// Every customer cycles hold → purchase → cancel on random adjacent seat pairs.
-async fn booking_phase(api: &Api, showtime: &str, tokens: &[String], duration: Duration) -> Stats {
+/// Every customer repeats `cycle` on its own seats.
+async fn booking_phase(api: &Api, showtime: &str, tokens: &[String], duration: Duration, cycle: Cycle) -> Stats {
     let deadline = Instant::now() + duration;
     let lanes = tokens.len();
     let tasks = tokens.iter().cloned().enumerate().map(|(lane, token)| {
         let api = api.clone();
         let showtime = showtime.to_owned();
         let seats = lane_labels(lane, lanes);
-        tokio::spawn(async move { customer_loop(&api, &showtime, &token, &seats, deadline).await })
+        tokio::spawn(async move { customer_loop(&api, &showtime, &token, &seats, deadline, cycle).await })
     });
     stats::merge_all(futures::future::join_all(tasks).await.into_iter().filter_map(Result::ok))
 }
@@ -222,7 +246,14 @@ fn lane_labels(lane: usize, lanes: usize) -> Vec<String> {
 }
 
 /// One customer's cycles on its own `seats` (see [`lane_labels`]).
-async fn customer_loop(api: &Api, showtime: &str, token: &str, seats: &[String], deadline: Instant) -> Stats {
+async fn customer_loop(
+    api: &Api,
+    showtime: &str,
+    token: &str,
+    seats: &[String],
+    deadline: Instant,
+    cycle: Cycle,
+) -> Stats {
     let mut stats = Stats::new();
     let seats = json!({ "seats": seats });
     while Instant::now() < deadline {
@@ -234,6 +265,16 @@ async fn customer_loop(api: &Api, showtime: &str, token: &str, seats: &[String],
             tokio::time::sleep(Duration::from_millis(5)).await;
             continue;
         };
+        match cycle {
+            Cycle::Hold => continue,
+            Cycle::Release => {
+                let path = format!("/api/v1/showtimes/{showtime}/holds/{hold_id}");
+                let released = api.call(Method::DELETE, &path, Some(token), None).await;
+                stats.entry("release").or_default().record(&released.outcome(), released.took);
+                continue;
+            }
+            Cycle::Purchase => {}
+        }
         let path = format!("/api/v1/showtimes/{showtime}/holds/{hold_id}/purchase");
         let bought = api.call(Method::POST, &path, Some(token), None).await;
         stats.entry("purchase").or_default().record(&bought.outcome(), bought.took);

@@ -1,0 +1,62 @@
+//! `boxoffice-load bench` against a real server, briefly, in each of its cycles: every
+//! operation of the cycle is answered 2xx and the seat map adds up at the end (the bench
+//! itself fails if it does not). The rates are benchmark figures, never asserted here.
+
+#[allow(dead_code)]
+#[path = "api/helpers.rs"]
+mod helpers;
+
+use boxoffice_loadtests::bench::{BenchArgs, run};
+use clap::Parser;
+
+/// `bench`'s options, parsed as on the command line.
+#[derive(Parser)]
+struct Cli {
+    #[command(flatten)]
+    args: BenchArgs,
+}
+
+async fn bench(cycle: &str) -> serde_json::Value {
+    let app = helpers::spawn_app().await;
+    let json = app.dir.path().join("bench.json");
+    let words = ["bench", "--target", &app.address, "--admin-token", &app.admin_token];
+    let more = ["--connections", "8", "--duration", "300ms", "--cycle", cycle, "--json"];
+    let cli = Cli::try_parse_from(words.into_iter().chain(more).chain([json.to_str().expect("path")]))
+        .expect("bench options");
+    run(cli.args).await.expect("the bench runs and the seat map adds up");
+    serde_json::from_slice(&std::fs::read(&json).expect("the report")).expect("JSON")
+}
+
+fn ok(report: &serde_json::Value, op: &str) -> u64 {
+    report["operations"][op]["ok"].as_u64().unwrap_or(0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_cycle_runs_its_operations_and_only_those() {
+    let purchase = bench("purchase").await;
+    assert_eq!(purchase["cycle"], "purchase");
+    for op in ["hold", "purchase", "cancel"] {
+        assert!(ok(&purchase, op) > 0, "{op}: {purchase}");
+    }
+    assert!(purchase["ratio_hold_purchase_to_trivial"].as_f64().is_some_and(|r| r > 0.0), "{purchase}");
+
+    let release = bench("release").await;
+    assert!(ok(&release, "hold") > 0 && ok(&release, "release") > 0, "{release}");
+    assert_eq!(ok(&release, "purchase") + ok(&release, "cancel"), 0, "{release}");
+
+    let hold = bench("hold").await;
+    assert!(ok(&hold, "hold") > 0, "{hold}");
+    assert_eq!(ok(&hold, "purchase") + ok(&hold, "release"), 0, "{hold}");
+    // Each customer's last hold is all that is left held: one or two seats each.
+    let held = hold["seat_map_counts"]["held"].as_u64().expect("held count");
+    assert!((8..=16).contains(&held), "{hold}");
+}
+
+#[test]
+fn an_unknown_cycle_is_refused_with_the_choices() {
+    let Err(error) = Cli::try_parse_from(["bench", "--admin-token", "t", "--cycle", "sell"]) else {
+        panic!("an unknown cycle was accepted");
+    };
+    let text = error.to_string();
+    assert!(text.contains("sell") && text.contains("purchase") && text.contains("release"), "{text}");
+}
