@@ -41,6 +41,9 @@ pub struct EngineConfig {
     pub settle_after_ms: u64,
     /// How often the background settler looks for unsettled payments.
     pub settle_every_ms: u64,
+    /// Bookings confirmed lately that are kept in memory, so that cancelling one needs no
+    /// storage read (0: none; when full, the set starts over).
+    pub recent_bookings_max: usize,
 }
 
 impl Default for EngineConfig {
@@ -61,6 +64,7 @@ impl Default for EngineConfig {
             changes_channel_max: 1024,
             settle_after_ms: 5 * 60 * 1000,
             settle_every_ms: 60 * 1000,
+            recent_bookings_max: 16_384,
         }
     }
 }

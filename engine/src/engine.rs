@@ -32,6 +32,7 @@ use crate::clock::Clock;
 use crate::config::EngineConfig;
 use crate::error::EngineError;
 use crate::placement::{Placement, SingleNode};
+use crate::recent::RecentBookings;
 use crate::registry::Registry;
 use crate::showtime::{CancelledBooking, Command, SendFailure, Shared};
 use crate::view::{HoldRequest, HoldView, Requester, SeatMapView, ShowtimeCancellation, TierChoice};
@@ -48,6 +49,8 @@ pub struct Engine {
     currency: Currency,
     arbiters: Arc<Mutex<Vec<Arbiter>>>,
     settler: Arc<Mutex<Option<tokio::task::JoinHandle<()>>>>,
+    /// Bookings confirmed lately, for cancellations without a storage read.
+    recent: Arc<RecentBookings>,
 }
 
 impl Engine {
@@ -71,6 +74,7 @@ impl Engine {
         currency: Currency,
         placement: Arc<dyn Placement>,
     ) -> Self {
+        let recent = Arc::new(RecentBookings::new(config.recent_bookings_max));
         let arbiters: Vec<Arbiter> = (0..config.arbiters).map(|_| Arbiter::new()).collect();
         let handles = arbiters.iter().map(Arbiter::handle).collect();
         let registry = Arc::new_cyclic(|weak| {
@@ -86,6 +90,7 @@ impl Engine {
             currency,
             arbiters: Arc::new(Mutex::new(arbiters)),
             settler: Arc::new(Mutex::new(None)),
+            recent,
         };
         let background = engine.clone();
         let settle_every = Duration::from_millis(engine.shared.config.settle_every_ms.max(1));
@@ -266,6 +271,7 @@ impl Engine {
             .await;
         match confirmed {
             Ok(record) => {
+                self.recent.remember(&record);
                 Ok(Booking { record, status: BookingStatus::Confirmed, cancelled_at: None, cancel_reason: None })
             }
             // Unknown outcome: the settler refunds later if no booking appeared.
@@ -327,26 +333,39 @@ impl Engine {
     }
 
     async fn cancel_saga(&self, booking: BookingId, requester: Requester) -> Result<Booking, EngineError> {
-        let mut found = self.storage().booking(booking).await?.ok_or(EngineError::BookingNotFound)?;
-        if let Requester::Customer(c) = requester
-            && found.record.customer_id != c
-        {
-            return Err(EngineError::BookingNotFound);
+        // A booking confirmed lately is known here; the actor checks whose it is and
+        // whether it was cancelled already, as for one read from storage.
+        let record = match self.recent.get(booking) {
+            Some(record) => record,
+            None => {
+                let found = self.storage().booking(booking).await?.ok_or(EngineError::BookingNotFound)?;
+                if let Requester::Customer(c) = requester
+                    && found.record.customer_id != c
+                {
+                    return Err(EngineError::BookingNotFound);
+                }
+                if found.status == BookingStatus::Cancelled {
+                    return Err(EngineError::AlreadyCancelled);
+                }
+                Arc::new(found.record)
+            }
+        };
+        let cancelled =
+            self.call(record.showtime_id, |reply| Command::Cancel { booking_id: booking, requester, reply }).await;
+        if matches!(cancelled, Ok(_) | Err(EngineError::AlreadyCancelled)) {
+            self.recent.forget(booking);
         }
-        if found.status == BookingStatus::Cancelled {
-            return Err(EngineError::AlreadyCancelled);
-        }
-        let cancelled: CancelledBooking = self
-            .call(found.record.showtime_id, |reply| Command::Cancel { booking_id: booking, requester, reply })
-            .await?;
+        let cancelled: CancelledBooking = cancelled?;
         if !self.storage().refunds_cancellations() {
             self.refund(cancelled.customer, cancelled.payment_id, cancelled.total).await;
         }
-        found.status = BookingStatus::Cancelled;
-        found.cancelled_at = Some(self.shared.clock.now());
-        found.cancel_reason =
-            Some(if matches!(requester, Requester::Staff) { CancelReason::Staff } else { CancelReason::Customer });
-        Ok(found)
+        let reason = if matches!(requester, Requester::Staff) { CancelReason::Staff } else { CancelReason::Customer };
+        Ok(Booking {
+            record: Arc::unwrap_or_clone(record),
+            status: BookingStatus::Cancelled,
+            cancelled_at: Some(self.shared.clock.now()),
+            cancel_reason: Some(reason),
+        })
     }
 
     /// Cancels a whole showtime: ends every hold, cancels and refunds every booking.

@@ -25,6 +25,7 @@ pub mod error;
 pub mod events;
 mod follower;
 pub mod placement;
+mod recent;
 pub mod reference;
 mod registry;
 pub mod seat_map;

@@ -201,6 +201,35 @@ async fn cancellation_refunds_and_frees_until_the_cutoff() {
 }
 
 #[actix_rt::test]
+async fn a_booking_confirmed_lately_is_cancelled_without_a_storage_read() {
+    let s = setup(config()).await;
+    let alice = common::customer(s.storage.as_ref(), 10_000).await;
+    let hold = s.engine.hold(s.catalog.seated, alice, seats(&["C5", "C6"])).await.unwrap();
+    let booking = s.engine.purchase(s.catalog.seated, alice, hold.hold_id, vec![]).await.unwrap();
+    let cancelled = s.engine.cancel_booking(booking.record.id, Requester::Customer(alice)).await.unwrap();
+    assert_eq!(s.storage.booking_reads.load(Ordering::SeqCst), 0, "answered from memory");
+    // The answer is the stored booking.
+    let stored = s.storage.booking(booking.record.id).await.unwrap().unwrap();
+    assert_eq!((&cancelled.record, cancelled.status), (&stored.record, stored.status));
+    assert_eq!(cancelled.cancel_reason, stored.cancel_reason);
+    assert_eq!(s.storage.wallet_balance(alice, Currency::EUR).await.unwrap().amount_minor(), 10_000);
+
+    // Turned off (or a booking from before a restart): read from storage, same answers.
+    let s = setup(EngineConfig { recent_bookings_max: 0, ..config() }).await;
+    let alice = common::customer(s.storage.as_ref(), 10_000).await;
+    let bob = common::customer(s.storage.as_ref(), 10_000).await;
+    let hold = s.engine.hold(s.catalog.seated, alice, seats(&["C5"])).await.unwrap();
+    let booking = s.engine.purchase(s.catalog.seated, alice, hold.hold_id, vec![]).await.unwrap();
+    let id = booking.record.id;
+    assert_eq!(s.engine.cancel_booking(id, Requester::Customer(bob)).await.unwrap_err(), EngineError::BookingNotFound);
+    let cancelled = s.engine.cancel_booking(id, Requester::Customer(alice)).await.unwrap();
+    assert_eq!(cancelled.record, booking.record);
+    assert_eq!(s.storage.booking_reads.load(Ordering::SeqCst), 2);
+    let again = s.engine.cancel_booking(id, Requester::Staff).await.unwrap_err();
+    assert_eq!(again, EngineError::AlreadyCancelled);
+}
+
+#[actix_rt::test]
 async fn a_failed_write_is_undone_and_answered_with_an_error() {
     let s = setup(config()).await;
     let alice = common::customer(s.storage.as_ref(), 10_000).await;

@@ -149,6 +149,7 @@ impl Engine {
             .await;
         match confirmed {
             Ok(record) => {
+                self.recent.remember(&record);
                 Ok(Booking { record, status: BookingStatus::Confirmed, cancelled_at: None, cancel_reason: None })
             }
             Err(EngineError::Timeout) => Err(EngineError::Timeout),

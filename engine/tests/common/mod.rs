@@ -19,6 +19,8 @@ pub struct FlakyStorage {
     /// Fails this many next journal writes, then lets them through.
     pub fail_next_journal_writes: AtomicU64,
     pub journal_writes: AtomicU64,
+    /// Bookings read by id.
+    pub booking_reads: AtomicU64,
 }
 
 impl FlakyStorage {
@@ -40,6 +42,7 @@ impl FlakyStorage {
             fail_journal: AtomicBool::new(false),
             fail_next_journal_writes: AtomicU64::new(0),
             journal_writes: AtomicU64::new(0),
+            booking_reads: AtomicU64::new(0),
         })
     }
 }
@@ -126,6 +129,7 @@ impl Storage for FlakyStorage {
         self.inner.load_journal(s).await
     }
     async fn booking(&self, id: BookingId) -> StorageResult<Option<Booking>> {
+        self.booking_reads.fetch_add(1, Ordering::SeqCst);
         self.inner.booking(id).await
     }
     async fn bookings_of_customer(&self, c: CustomerId, p: PageRequest) -> StorageResult<Page<Booking>> {

@@ -46,6 +46,7 @@ impl Settings {
         range("engine.changes_ring_max", e.changes_ring_max as u64, 1, 1_000_000)?;
         range("engine.changes_channel_max", e.changes_channel_max as u64, 1, 1_000_000)?;
         range("engine.settle_every_ms", e.settle_every_ms, 100, 24 * 3_600_000)?;
+        range("engine.recent_bookings_max", e.recent_bookings_max as u64, 0, 1_000_000)?;
         let settle_min = e.payment_pending_max_ms.saturating_add(e.request_timeout_ms);
         range("engine.settle_after_ms", e.settle_after_ms, settle_min, 7 * 24 * 3_600_000)
     }
