@@ -23,8 +23,8 @@ use std::time::{Duration, Instant};
 
 use actix_rt::Arbiter;
 use boxoffice_storage::{
-    Booking, BookingId, BookingStatus, CancelReason, Currency, CustomerId, HoldId, LedgerEntry, LedgerKind, Money,
-    PaymentId, Showtime, ShowtimeId, Storage, StorageError,
+    Booking, BookingId, BookingRecord, BookingStatus, CancelReason, Currency, CustomerId, HoldId, LedgerEntry,
+    LedgerKind, Money, PaymentId, Showtime, ShowtimeId, Storage, StorageError,
 };
 use tokio::sync::oneshot;
 
@@ -270,10 +270,7 @@ impl Engine {
             .call(showtime, |reply| Command::ConfirmPayment { plan: plan.clone(), booking_id, payment_id, reply })
             .await;
         match confirmed {
-            Ok(record) => {
-                self.recent.remember(&record);
-                Ok(Booking { record, status: BookingStatus::Confirmed, cancelled_at: None, cancel_reason: None })
-            }
+            Ok(record) => Ok(self.confirmed(record)),
             // Unknown outcome: the settler refunds later if no booking appeared.
             Err(EngineError::Timeout) => Err(EngineError::Timeout),
             Err(e) => {
@@ -303,6 +300,12 @@ impl Engine {
             Ok(Err(e)) => Err(e.into()),
             Err(_) => Err(EngineError::Timeout),
         }
+    }
+
+    /// The booking a durable confirmation made, remembered for a quick cancellation.
+    fn confirmed(&self, record: BookingRecord) -> Booking {
+        self.recent.remember(&record);
+        Booking { record, status: BookingStatus::Confirmed, cancelled_at: None, cancel_reason: None }
     }
 
     /// Refunds a payment; a failure is logged and left to the settler.

@@ -57,6 +57,13 @@ pub enum Cycle {
     Release,
 }
 
+impl Cycle {
+    /// Its name on the command line (and in the JSON report).
+    fn name(self) -> String {
+        clap::ValueEnum::to_possible_value(&self).map(|v| v.get_name().to_owned()).unwrap_or_default()
+    }
+}
+
 /// Parses `500ms`, `20s`, `2m` (at most one hour).
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let (number, unit) = text.find(|c: char| !c.is_ascii_digit()).map_or((text, "s"), |i| text.split_at(i));
@@ -84,9 +91,9 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let showtime = create_hot_showtime(&api, &args.admin_token).await?;
     let tokens = create_customers(&api, &args.admin_token, connections).await?;
     println!(
-        "showtime {showtime}: 500 seats; {connections} connections; {} s per phase; cycle {:?}",
+        "showtime {showtime}: 500 seats; {connections} connections; {} s per phase; cycle {}",
         args.duration.as_secs_f64(),
-        args.cycle
+        args.cycle.name()
     );
 
     let trivial_before = trivial_phase(&api, connections, args.duration).await;
@@ -119,7 +126,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     if let Some(path) = &args.json {
         let report = json!({
             "connections": connections,
-            "cycle": format!("{:?}", args.cycle).to_lowercase(),
+            "cycle": args.cycle.name(),
             "phase_seconds": seconds,
             "trivial_rps": trivial_rps,
             "hold_purchase_per_s": hold_purchase,

@@ -19,8 +19,7 @@
 use std::time::Instant;
 
 use boxoffice_storage::{
-    Booking, BookingId, BookingLine, BookingStatus, CustomerId, HoldId, LedgerEntry, LedgerKind, Money, PaymentId,
-    ShowtimeId,
+    Booking, BookingId, BookingLine, CustomerId, HoldId, LedgerEntry, LedgerKind, Money, PaymentId, ShowtimeId,
 };
 
 use super::{Engine, observe};
@@ -148,10 +147,7 @@ impl Engine {
             })
             .await;
         match confirmed {
-            Ok(record) => {
-                self.recent.remember(&record);
-                Ok(Booking { record, status: BookingStatus::Confirmed, cancelled_at: None, cancel_reason: None })
-            }
+            Ok(record) => Ok(self.confirmed(record)),
             Err(EngineError::Timeout) => Err(EngineError::Timeout),
             Err(e) => {
                 self.refund(owner, id, total).await;
