@@ -19,7 +19,9 @@ struct Cli {
 async fn bench(cycle: &str) -> serde_json::Value {
     let app = helpers::spawn_app().await;
     let json = app.dir.path().join("bench.json");
-    let words = ["bench", "--target", &app.address, "--admin-token", &app.admin_token];
+    // The server runs in this process, so its CPU and the bench's are the same figures here.
+    let pid = std::process::id().to_string();
+    let words = ["bench", "--target", &app.address, "--admin-token", &app.admin_token, "--server-pid", &pid];
     let more = ["--connections", "8", "--duration", "300ms", "--cycle", cycle, "--json"];
     let cli = Cli::try_parse_from(words.into_iter().chain(more).chain([json.to_str().expect("path")]))
         .expect("bench options");
@@ -39,6 +41,10 @@ async fn every_cycle_runs_its_operations_and_only_those() {
         assert!(ok(&purchase, op) > 0, "{op}: {purchase}");
     }
     assert!(purchase["ratio_hold_purchase_to_trivial"].as_f64().is_some_and(|r| r > 0.0), "{purchase}");
+    // With --server-pid, the CPU per request of both phases is reported.
+    for figure in ["server_us_per_trivial_request", "server_us_per_durable_decision", "server_cores_booking_phase"] {
+        assert!(purchase["cpu"][figure].as_f64().is_some_and(|v| v > 0.0), "{figure}: {purchase}");
+    }
 
     let release = bench("release").await;
     assert!(ok(&release, "hold") > 0 && ok(&release, "release") > 0, "{release}");
@@ -50,6 +56,15 @@ async fn every_cycle_runs_its_operations_and_only_those() {
     // Each customer's last hold is all that is left held: one or two seats each.
     let held = hold["seat_map_counts"]["held"].as_u64().expect("held count");
     assert!((8..=16).contains(&held), "{hold}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_pid_that_is_not_a_process_is_refused_before_the_run() {
+    let app = helpers::spawn_app().await;
+    let words = ["bench", "--target", &app.address, "--admin-token", &app.admin_token, "--server-pid", "4294967295"];
+    let cli = Cli::try_parse_from(words).expect("bench options");
+    let error = run(cli.args).await.expect_err("a pid with no process");
+    assert!(error.to_string().contains("--server-pid 4294967295"), "{error}");
 }
 
 #[test]

@@ -7,6 +7,9 @@
 //! `--cycle` picks other cycles on the same seats, to see what each kind of decision
 //! costs: `hold` (every hold replaces the customer's previous one) and `release` (hold →
 //! release). They sell nothing: the target is for the default `purchase` cycle.
+//!
+//! `--server-pid` adds the CPU time the server and the bench itself spent per request in
+//! each phase (from `/proc/<pid>/stat`), which says where a ratio comes from.
 
 use std::time::{Duration, Instant};
 
@@ -17,6 +20,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::api::Api;
+use crate::kiosk::capacity::cpu_seconds;
 use crate::stats::{self, Stats};
 
 /// Options of `boxoffice-load bench`.
@@ -44,6 +48,10 @@ pub struct BenchArgs {
     /// hold replacing the previous one) or `release` (hold → release).
     #[arg(long, value_enum, default_value_t = Cycle::Purchase)]
     cycle: Cycle,
+    /// Process id of the server, on this machine: the report then says how much CPU the
+    /// server and the bench itself spent per request in each phase (`/proc/<pid>/stat`).
+    #[arg(long)]
+    server_pid: Option<u32>,
 }
 
 /// The decisions a customer of the bench repeats.
@@ -88,6 +96,12 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     if !api.healthy().await {
         bail!("{} does not answer /healthz", args.target);
     }
+    if let Some(pid) = args.server_pid
+        && cpu_seconds(pid).is_none()
+    {
+        bail!("--server-pid {pid}: /proc/{pid}/stat cannot be read (no such process on this machine?)");
+    }
+    let meter = CpuMeter { server: args.server_pid };
     let showtime = create_hot_showtime(&api, &args.admin_token).await?;
     let tokens = create_customers(&api, &args.admin_token, connections).await?;
     println!(
@@ -96,14 +110,18 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         args.cycle.name()
     );
 
+    let start = meter.sample();
     let trivial_before = trivial_phase(&api, connections, args.duration).await;
+    let booking_start = meter.sample();
     let booking = booking_phase(&api, &showtime, &tokens, args.duration, args.cycle).await;
+    let booking_end = meter.sample();
     let trivial_after = trivial_phase(&api, connections, args.duration).await;
+    let end = meter.sample();
     let seconds = args.duration.as_secs_f64();
     let trivial_rps = (trivial_before + trivial_after) as f64 / 2.0 / seconds;
     let ok = |op: &str| booking.get(op).map_or(0, stats::OpStats::ok);
     let hold_purchase = (ok("hold") + ok("purchase")) as f64 / seconds;
-    let durable = (ok("hold") + ok("purchase") + ok("cancel") + ok("release")) as f64 / seconds;
+    let durable = durable_count(&booking) as f64 / seconds;
 
     println!();
     stats::print_table(&booking, seconds);
@@ -121,6 +139,15 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         "all durable decisions:              {durable:>10.0} /s  = {:.1}% of trivial",
         100.0 * durable / trivial_rps
     );
+    let trivial_cpu = booking_start.since(start).plus(end.since(booking_end));
+    let cpu = CpuReport {
+        trivial: trivial_cpu.per_request(trivial_before + trivial_after),
+        booking: booking_end.since(booking_start).per_request(durable_count(&booking)),
+        booking_cores: booking_end.since(booking_start).cores(),
+    };
+    if args.server_pid.is_some() {
+        cpu.print();
+    }
     let counts = check_seat_map(&api, &showtime).await?;
     println!("seat map after the run: {counts}");
     if let Some(path) = &args.json {
@@ -137,6 +164,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
                 "max_ms": s.latency_us.max() as f64 / 1000.0,
             }))).collect::<serde_json::Map<_, _>>(),
             "seat_map_counts": counts,
+            "cpu": args.server_pid.map(|_| cpu.to_json()),
         });
         std::fs::write(path, serde_json::to_vec_pretty(&report)?)
             .with_context(|| format!("writing {}", path.display()))?;
@@ -192,6 +220,114 @@ async fn create_customers(api: &Api, admin: &str, n: usize) -> anyhow::Result<Ve
 }
 
 /// `connections` tasks calling `/healthz` for `duration`; the number of 200 answers.
+/// Durable decisions answered 2xx in the booking phase.
+fn durable_count(booking: &Stats) -> u64 {
+    ["hold", "purchase", "cancel", "release"].iter().map(|op| booking.get(op).map_or(0, stats::OpStats::ok)).sum()
+}
+
+/// Reads the CPU time of the server (if its pid was given) and of the bench itself.
+struct CpuMeter {
+    server: Option<u32>,
+}
+
+/// CPU seconds used so far (or in an interval): the server's and the bench's, and the
+/// wall-clock time they were read at.
+#[derive(Clone, Copy)]
+struct CpuSample {
+    server: Option<f64>,
+    generator: Option<f64>,
+    at: Instant,
+}
+
+impl CpuMeter {
+    fn sample(&self) -> CpuSample {
+        CpuSample {
+            server: self.server.and_then(cpu_seconds),
+            generator: cpu_seconds(std::process::id()),
+            at: Instant::now(),
+        }
+    }
+}
+
+impl CpuSample {
+    /// What was used between `earlier` and this sample.
+    fn since(self, earlier: Self) -> CpuInterval {
+        let diff = |a: Option<f64>, b: Option<f64>| Some((a? - b?).max(0.0));
+        CpuInterval {
+            server: diff(self.server, earlier.server),
+            generator: diff(self.generator, earlier.generator),
+            wall: self.at.duration_since(earlier.at).as_secs_f64(),
+        }
+    }
+}
+
+/// CPU seconds the server and the bench used over `wall` seconds.
+#[derive(Clone, Copy)]
+struct CpuInterval {
+    server: Option<f64>,
+    generator: Option<f64>,
+    wall: f64,
+}
+
+impl CpuInterval {
+    fn plus(self, other: Self) -> Self {
+        let sum = |a: Option<f64>, b: Option<f64>| Some(a? + b?);
+        Self {
+            server: sum(self.server, other.server),
+            generator: sum(self.generator, other.generator),
+            wall: self.wall + other.wall,
+        }
+    }
+
+    /// Microseconds of CPU per request, server and bench.
+    fn per_request(self, requests: u64) -> (Option<f64>, Option<f64>) {
+        let per = |cpu: Option<f64>| (requests > 0).then(|| cpu.map(|c| c * 1e6 / requests as f64)).flatten();
+        (per(self.server), per(self.generator))
+    }
+
+    /// Cores in use on average over the interval, server and bench.
+    fn cores(self) -> (Option<f64>, Option<f64>) {
+        let seconds = self.wall.max(1e-3);
+        (self.server.map(|c| c / seconds), self.generator.map(|c| c / seconds))
+    }
+}
+
+/// CPU per request in each phase: `(server, bench)` microseconds; cores in the booking phase.
+struct CpuReport {
+    trivial: (Option<f64>, Option<f64>),
+    booking: (Option<f64>, Option<f64>),
+    booking_cores: (Option<f64>, Option<f64>),
+}
+
+impl CpuReport {
+    fn print(&self) {
+        let show = |v: Option<f64>, digits: usize| v.map_or_else(|| "?".to_owned(), |v| format!("{v:.digits$}"));
+        println!(
+            "server CPU per /healthz request:    {:>10} µs (the bench's own: {} µs)",
+            show(self.trivial.0, 1),
+            show(self.trivial.1, 1)
+        );
+        println!(
+            "server CPU per durable decision:    {:>10} µs (the bench's own: {} µs; booking phase: server {} cores, bench {} cores)",
+            show(self.booking.0, 1),
+            show(self.booking.1, 1),
+            show(self.booking_cores.0, 2),
+            show(self.booking_cores.1, 2)
+        );
+    }
+
+    fn to_json(&self) -> Value {
+        json!({
+            "server_us_per_trivial_request": self.trivial.0,
+            "bench_us_per_trivial_request": self.trivial.1,
+            "server_us_per_durable_decision": self.booking.0,
+            "bench_us_per_durable_decision": self.booking.1,
+            "server_cores_booking_phase": self.booking_cores.0,
+            "bench_cores_booking_phase": self.booking_cores.1,
+        })
+    }
+}
+
 async fn trivial_phase(api: &Api, connections: usize, duration: Duration) -> u64 {
     let deadline = Instant::now() + duration;
     let tasks = (0..connections).map(|_| {
