@@ -18,7 +18,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{Request, State};
 use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::Response;
@@ -30,17 +30,6 @@ use crate::state::AppState;
 pub const LISTING_TTL_MS: u64 = 1_000;
 /// Distinct query strings kept; beyond, the cache starts afresh.
 pub const ENTRIES_MAX: usize = 1_024;
-
-/// The routes whose successful non-GET requests change what listings show.
-const CATALOG_ROUTES: [&str; 7] = [
-    "/api/v1/films",
-    "/api/v1/films/{id}",
-    "/api/v1/auditoriums",
-    "/api/v1/auditoriums/{id}",
-    "/api/v1/showtimes",
-    "/api/v1/showtimes/{id}",
-    "/api/v1/showtimes/{id}/cancel",
-];
 
 struct Entry {
     generation: u64,
@@ -93,11 +82,10 @@ impl ListingCache {
     }
 }
 
-/// Middleware: a successful write to a catalog route invalidates the listings.
+/// Middleware of the catalog routes (films, auditoriums, showtimes: see
+/// `routes::api`): a successful write invalidates the listings.
 pub async fn invalidate_on_catalog_change(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let writes = request.method() != Method::GET
-        && request.method() != Method::HEAD
-        && request.extensions().get::<MatchedPath>().is_some_and(|p| CATALOG_ROUTES.contains(&p.as_str()));
+    let writes = request.method() != Method::GET && request.method() != Method::HEAD;
     let response = next.run(request).await;
     if writes && response.status().is_success() {
         state.listings.invalidate();

@@ -56,12 +56,16 @@ use tower_http::trace::TraceLayer;
 use crate::state::AppState;
 
 /// Everything under `/api/v1`, with the audit (staff actions), idempotency and CSRF
-/// (cookie sessions) middleware.
+/// (cookie sessions) middleware; a write to the catalog (films, auditoriums, showtimes) also
+/// invalidates the cached showtime listings.
 pub fn api(state: &AppState) -> Router<AppState> {
-    Router::new()
+    let catalog = Router::new()
         .merge(films::router())
         .merge(auditoriums::router())
         .merge(showtimes::router())
+        .route_layer(from_fn_with_state(state.clone(), crate::listing_cache::invalidate_on_catalog_change));
+    Router::new()
+        .merge(catalog)
         .merge(customers::router())
         .merge(bookings::router())
         .merge(auth::router())
@@ -84,8 +88,8 @@ pub fn api(state: &AppState) -> Router<AppState> {
 ///
 /// Layers, outermost first: the security headers and CORS, request id (set, then propagated
 /// to the response), trace span, problem rewriting of bare errors, panic catching, timeout
-/// (503), body limit (413), per-route metrics, listing-cache invalidation and cluster
-/// forwarding. They are composed into one layer before they are applied: axum wraps every
+/// (503), body limit (413), per-route metrics and, on a node of a cluster, forwarding to a
+/// showtime's owner. They are composed into one layer before they are applied: axum wraps every
 /// route in each layer it is given and clones a route's service for every request, so one
 /// composed layer is one boxed service to clone and drop per request instead of one per
 /// layer (~10 % of the request workers' time with sixteen separate layers).
@@ -114,16 +118,23 @@ pub fn app(state: AppState) -> Router {
                 .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout))
                 .layer(DefaultBodyLimit::max(body_limit))
                 .layer(from_fn(crate::metrics::track))
-                .layer(from_fn_with_state(state.clone(), crate::listing_cache::invalidate_on_catalog_change))
-                .layer(from_fn_with_state(state.clone(), crate::cluster::forward::middleware))
+                // Only a node of a cluster forwards requests to a showtime's owner.
+                .option_layer(
+                    state
+                        .cluster
+                        .is_some()
+                        .then(|| from_fn_with_state(state.clone(), crate::cluster::forward::middleware)),
+                )
+                .map_response(into_axum_response)
                 // Innermost: axum's `from_fn` middleware only takes axum's own body type.
                 .layer(RequestBodyLimitLayer::new(body_limit)),
         );
     router.with_state(state)
 }
 
-/// A response with any body as axum's: the layers outside it (CORS) need a body type with a
-/// `Default`, which the trace layer's is not.
+/// A response with any body as axum's: the layers outside it need one body type (CORS needs
+/// one with a `Default`, which the trace layer's is not; the optional forwarding layer and its
+/// absence must answer alike).
 fn into_axum_response<B>(response: axum::http::Response<B>) -> axum::response::Response
 where
     B: axum::body::HttpBody<Data = axum::body::Bytes> + Send + 'static,

@@ -205,3 +205,24 @@ async fn cancelling_a_showtime_answers_the_counts() {
     // The slot is free again.
     app.create_showtime(&film, &auditorium, &at(1, 0)).await;
 }
+
+/// Listings are cached for a second, but never across a catalog change made here: each
+/// write below shows in the very next listing.
+#[tokio::test]
+async fn a_catalog_change_shows_in_the_next_listing_at_once() {
+    let app = spawn_app().await;
+    let (film, auditorium) = catalog(&app).await;
+    assert_eq!(app.get_json("/api/v1/showtimes", StatusCode::OK).await["total"], 0);
+    let showtime = app.create_showtime(&film, &auditorium, &at(1, 0)).await;
+    assert_eq!(app.get_json("/api/v1/showtimes", StatusCode::OK).await["total"], 1, "created");
+
+    let path = format!("/api/v1/showtimes/{}", showtime["id"].as_str().unwrap());
+    let response = app.staff(Method::PATCH, &path).json(&json!({"version": "VOST"})).send().await.unwrap();
+    expect_json(response, StatusCode::OK).await;
+    let listing = app.get_json("/api/v1/showtimes", StatusCode::OK).await;
+    assert_eq!(listing["items"][0]["version"], "VOST", "changed: {listing}");
+
+    let response = app.staff(Method::POST, &format!("{path}/cancel")).send().await.unwrap();
+    expect_json(response, StatusCode::OK).await;
+    assert_eq!(app.get_json("/api/v1/showtimes", StatusCode::OK).await["total"], 0, "cancelled");
+}
