@@ -97,6 +97,13 @@ impl Api {
         self.request(Method::GET, path, token, None, None, Decode::OnError).await
     }
 
+    /// A request whose successful answer the caller does not need (a cancellation, a
+    /// release in the bench): like [`Api::glance`], the body is decoded only for an error's
+    /// `code`, so that the generator spends its CPU sending, not parsing.
+    pub async fn fire(&self, method: Method, path: &str, token: Option<&str>) -> Answer {
+        self.request(method, path, token, None, None, Decode::OnError).await
+    }
+
     async fn request(
         &self,
         method: Method,

@@ -412,7 +412,7 @@ async fn customer_loop(
             Cycle::Hold => continue,
             Cycle::Release => {
                 let path = format!("/api/v1/showtimes/{showtime}/holds/{hold_id}");
-                let released = api.call(Method::DELETE, &path, Some(token), None).await;
+                let released = api.fire(Method::DELETE, &path, Some(token)).await;
                 stats.entry("release").or_default().record(&released.outcome(), released.took);
                 continue;
             }
@@ -422,7 +422,7 @@ async fn customer_loop(
         let bought = api.call(Method::POST, &path, Some(token), None).await;
         stats.entry("purchase").or_default().record(&bought.outcome(), bought.took);
         let Some(booking) = bought.str("id").filter(|_| bought.is_ok()).map(str::to_owned) else { continue };
-        let cancel = api.call(Method::POST, &format!("/api/v1/bookings/{booking}/cancel"), Some(token), None).await;
+        let cancel = api.fire(Method::POST, &format!("/api/v1/bookings/{booking}/cancel"), Some(token)).await;
         stats.entry("cancel").or_default().record(&cancel.outcome(), cancel.took);
     }
     stats
