@@ -8,7 +8,8 @@
 //! lookups of purchases, wallets). The profile is in `docs/benchmarks.md`.
 //!
 //! Correctness: a successful write to a catalog route (films, auditoriums, showtimes,
-//! showtime cancellation) bumps the generation *after* the write committed and *before* its
+//! showtime cancellation), from a client or from the staff console (which calls the same API
+//! routes in-process), bumps the generation *after* the write committed and *before* its
 //! answer leaves, so a client that changed the catalog and then lists sees the change; an
 //! entry is only served while the generation it was read under is current. A change the
 //! node cannot see (another node of a cluster) shows within the TTL.

@@ -1,6 +1,6 @@
 //! The staff console over plain HTTP: staff accounts (role, deactivation, reactivation),
 //! reviews (hide with a confirmation, show again), wallet top-ups and catalog deletions
-//! behind their confirmation.
+//! behind their confirmation (which the showtime listings show at once).
 
 use reqwest::header::{ACCEPT_LANGUAGE, COOKIE, LOCATION};
 use reqwest::{Method, StatusCode};
@@ -137,6 +137,8 @@ async fn the_console_deletes_a_film_and_an_auditorium_after_confirming() {
     let spare = app.create_auditorium("Spare Room", &[("A", "SS")]).await;
     let spare_id = spare["id"].as_str().expect("id").to_owned();
     app.create_showtime(&film, &room, &crate::helpers::at(1, 2)).await;
+    // Listed now, and so kept in the listing cache for a second.
+    assert_eq!(app.get_json("/api/v1/showtimes", StatusCode::OK).await["total"], 1);
 
     // The film has a future showtime: the API refuses, the page offers the cascade.
     let delete = format!("/admin/films/{film_id}/delete");
@@ -153,6 +155,8 @@ async fn the_console_deletes_a_film_and_an_auditorium_after_confirming() {
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(response.headers()[LOCATION], "/admin/films?notice=deleted");
     app.get_json(&format!("/api/v1/films/{film_id}"), StatusCode::NOT_FOUND).await;
+    // The console's change shows in the very next listing, not only after the cache's TTL.
+    assert_eq!(app.get_json("/api/v1/showtimes", StatusCode::OK).await["total"], 0);
     let (_, list) = page(&app, "/admin/films?notice=deleted", &[(COOKIE.as_str(), &cookie)]).await;
     assert!(list.contains("Deleted.") && !list.contains("Doomed Film"), "{list}");
 
