@@ -94,7 +94,7 @@ impl Api {
     /// 10,000 listings of 22 KB into JSON values was a large share of the generator's CPU in
     /// the rush's busiest seconds, CPU the server it measures then lacked.
     pub async fn glance(&self, path: &str, token: Option<&str>) -> Answer {
-        self.request(Method::GET, path, token, None, None, Decode::OnError).await
+        self.fire(Method::GET, path, token).await
     }
 
     /// A request whose successful answer the caller does not need (a cancellation, a

@@ -101,7 +101,6 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     {
         bail!("--server-pid {pid}: /proc/{pid}/stat cannot be read (no such process on this machine?)");
     }
-    let meter = CpuMeter { server: args.server_pid };
     let showtime = create_hot_showtime(&api, &args.admin_token).await?;
     let tokens = create_customers(&api, &args.admin_token, connections).await?;
     println!(
@@ -110,18 +109,20 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         args.cycle.name()
     );
 
-    let start = meter.sample();
+    let server = args.server_pid;
+    let start = CpuSample::now(server);
     let trivial_before = trivial_phase(&api, connections, args.duration).await;
-    let booking_start = meter.sample();
+    let booking_start = CpuSample::now(server);
     let booking = booking_phase(&api, &showtime, &tokens, args.duration, args.cycle).await;
-    let booking_end = meter.sample();
+    let booking_end = CpuSample::now(server);
     let trivial_after = trivial_phase(&api, connections, args.duration).await;
-    let end = meter.sample();
+    let end = CpuSample::now(server);
     let seconds = args.duration.as_secs_f64();
     let trivial_rps = (trivial_before + trivial_after) as f64 / 2.0 / seconds;
     let ok = |op: &str| booking.get(op).map_or(0, stats::OpStats::ok);
     let hold_purchase = (ok("hold") + ok("purchase")) as f64 / seconds;
-    let durable = durable_count(&booking) as f64 / seconds;
+    let durable_decisions = durable_count(&booking);
+    let durable = durable_decisions as f64 / seconds;
 
     println!();
     stats::print_table(&booking, seconds);
@@ -140,10 +141,11 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         100.0 * durable / trivial_rps
     );
     let trivial_cpu = booking_start.since(start).plus(end.since(booking_end));
+    let booking_cpu = booking_end.since(booking_start);
     let cpu = CpuReport {
         trivial: trivial_cpu.per_request(trivial_before + trivial_after),
-        booking: booking_end.since(booking_start).per_request(durable_count(&booking)),
-        booking_cores: booking_end.since(booking_start).cores(),
+        booking: booking_cpu.per_request(durable_decisions),
+        booking_cores: booking_cpu.cores(),
     };
     if args.server_pid.is_some() {
         cpu.print();
@@ -225,11 +227,6 @@ fn durable_count(booking: &Stats) -> u64 {
     ["hold", "purchase", "cancel", "release"].iter().map(|op| booking.get(op).map_or(0, stats::OpStats::ok)).sum()
 }
 
-/// Reads the CPU time of the server (if its pid was given) and of the bench itself.
-struct CpuMeter {
-    server: Option<u32>,
-}
-
 /// CPU seconds used so far (or in an interval): the server's and the bench's, and the
 /// wall-clock time they were read at.
 #[derive(Clone, Copy)]
@@ -239,17 +236,12 @@ struct CpuSample {
     at: Instant,
 }
 
-impl CpuMeter {
-    fn sample(&self) -> CpuSample {
-        CpuSample {
-            server: self.server.and_then(cpu_seconds),
-            generator: cpu_seconds(std::process::id()),
-            at: Instant::now(),
-        }
-    }
-}
-
 impl CpuSample {
+    /// The CPU time of the server (if its pid is given) and of the bench itself, now.
+    fn now(server: Option<u32>) -> Self {
+        Self { server: server.and_then(cpu_seconds), generator: cpu_seconds(std::process::id()), at: Instant::now() }
+    }
+
     /// What was used between `earlier` and this sample.
     fn since(self, earlier: Self) -> CpuInterval {
         let diff = |a: Option<f64>, b: Option<f64>| Some((a? - b?).max(0.0));
