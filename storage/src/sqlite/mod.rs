@@ -74,6 +74,10 @@ pub struct SqliteOptions {
     /// writer, and without a restart the WAL would grow for as long as the load lasts.
     /// Default 64 MiB.
     pub wal_restart_bytes: u64,
+    /// The write connection's page cache. The pages a booking touches (the tails of the
+    /// journal and of the bookings, the customers' index pages) must stay in memory between
+    /// commits, or every commit reads some of them back from the file. Default 64 MiB.
+    pub writer_cache_bytes: u64,
 }
 
 impl SqliteOptions {
@@ -88,6 +92,7 @@ impl SqliteOptions {
             readers: 4,
             busy_timeout_ms: 5000,
             wal_restart_bytes: 64 * 1024 * 1024,
+            writer_cache_bytes: 64 * 1024 * 1024,
         }
     }
 }

@@ -50,9 +50,15 @@ pub(crate) fn pending(conn: &Connection, limit: usize) -> StorageResult<Vec<Book
     Ok(notices)
 }
 
-/// How many notices wait.
+/// How many notices wait. The ids are contiguous (each insert takes the largest id + 1, and
+/// acknowledgements delete from the oldest), so the first and last ids say it in two index
+/// lookups: `COUNT(*)` would read the whole table, which is largest when the mailer is behind.
 pub(crate) fn count(conn: &Connection) -> StorageResult<u64> {
-    let n: i64 = conn.prepare_cached("SELECT COUNT(*) FROM booking_notices").db()?.query_row([], |r| r.get(0)).db()?;
+    let n: i64 = conn
+        .prepare_cached("SELECT COALESCE(MAX(id) - MIN(id) + 1, 0) FROM booking_notices")
+        .db()?
+        .query_row([], |r| r.get(0))
+        .db()?;
     to_u64("notice count", n)
 }
 
@@ -64,4 +70,41 @@ pub(crate) fn acknowledge(conn: &Connection, id: u64) -> StorageResult<u64> {
         .execute(params![to_i64("notice id", id)?])
         .db()?;
     Ok(deleted as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::Connection;
+
+    use super::{acknowledge, count, record};
+    use crate::ids::BookingId;
+    use crate::notices::NoticeKind;
+    use crate::sqlite::schema;
+
+    fn rows(conn: &Connection) -> u64 {
+        let n: i64 = conn.query_row("SELECT COUNT(*) FROM booking_notices", [], |r| r.get(0)).expect("count rows");
+        u64::try_from(n).expect("non-negative")
+    }
+
+    #[test]
+    fn the_count_is_the_number_of_waiting_notices_through_records_rollbacks_and_acknowledgements() {
+        let mut conn = Connection::open_in_memory().expect("open");
+        schema::migrate(&mut conn).expect("migrate");
+        assert_eq!(count(&conn).expect("count"), 0, "empty");
+        for _ in 0..5 {
+            record(&conn, BookingId::new(), NoticeKind::Confirmed).expect("record");
+        }
+        // A write rolled back (a failed op of a batch) leaves no hole in the ids.
+        conn.execute_batch("SAVEPOINT op").expect("savepoint");
+        record(&conn, BookingId::new(), NoticeKind::Cancelled).expect("record");
+        conn.execute_batch("ROLLBACK TO op; RELEASE op").expect("rollback");
+        record(&conn, BookingId::new(), NoticeKind::Cancelled).expect("record");
+        assert_eq!((count(&conn).expect("count"), rows(&conn)), (6, 6), "after a rollback");
+        assert_eq!(acknowledge(&conn, 4).expect("ack"), 4, "the oldest four");
+        assert_eq!((count(&conn).expect("count"), rows(&conn)), (2, 2), "after an acknowledgement");
+        assert_eq!(acknowledge(&conn, 6).expect("ack"), 2, "the rest");
+        assert_eq!(count(&conn).expect("count"), 0, "emptied");
+        record(&conn, BookingId::new(), NoticeKind::Confirmed).expect("record");
+        assert_eq!((count(&conn).expect("count"), rows(&conn)), (1, 1), "after starting over");
+    }
 }

@@ -141,6 +141,9 @@ pub(crate) fn configure_writer(conn: &Connection, options: &SqliteOptions) -> St
     // only serves to roll that op back inside the open transaction: keep it in memory
     // rather than in a temporary file (a crash rolls the whole transaction back anyway).
     conn.pragma_update(None, "temp_store", "MEMORY").db()?;
+    // A negative size is in KiB.
+    let cache_kib = i64::try_from(options.writer_cache_bytes / 1024).unwrap_or(i64::MAX);
+    conn.pragma_update(None, "cache_size", -cache_kib).db()?;
     // Checkpoints run on their own thread (see `checkpoint.rs`), never inside a commit.
     conn.pragma_update(None, "wal_autocheckpoint", 0).db()?;
     // When the WAL starts over after a restart, its file is cut back to this size.

@@ -184,3 +184,14 @@ fn a_backup_in_small_steps_completes_under_steady_writes_and_is_consistent() {
     let check: String = copy.query_row("PRAGMA integrity_check", [], |r| r.get(0)).expect("check");
     assert_eq!(check, "ok");
 }
+
+#[test]
+fn the_write_connection_keeps_the_configured_page_cache() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let options =
+        SqliteOptions { writer_cache_bytes: 8 * 1024 * 1024, ..SqliteOptions::new(dir.path().join("cache.db")) };
+    let conn = Connection::open(&options.path).expect("open");
+    schema::configure_writer(&conn, &options).expect("configure");
+    let kib: i64 = conn.pragma_query_value(None, "cache_size", |r| r.get(0)).expect("cache_size");
+    assert_eq!(kib, -8 * 1024, "a negative cache_size is in KiB");
+}
