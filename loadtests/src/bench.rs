@@ -142,12 +142,12 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     );
     let trivial_cpu = booking_start.since(start).plus(end.since(booking_end));
     let booking_cpu = booking_end.since(booking_start);
-    let cpu = CpuReport {
+    let cpu = args.server_pid.map(|_| CpuReport {
         trivial: trivial_cpu.per_request(trivial_before + trivial_after),
         booking: booking_cpu.per_request(durable_decisions),
         booking_cores: booking_cpu.cores(),
-    };
-    if args.server_pid.is_some() {
+    });
+    if let Some(cpu) = &cpu {
         cpu.print();
     }
     let counts = check_seat_map(&api, &showtime).await?;
@@ -166,7 +166,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
                 "max_ms": s.latency_us.max() as f64 / 1000.0,
             }))).collect::<serde_json::Map<_, _>>(),
             "seat_map_counts": counts,
-            "cpu": args.server_pid.map(|_| cpu.to_json()),
+            "cpu": cpu.as_ref().map(CpuReport::to_json),
         });
         std::fs::write(path, serde_json::to_vec_pretty(&report)?)
             .with_context(|| format!("writing {}", path.display()))?;
@@ -221,7 +221,6 @@ async fn create_customers(api: &Api, admin: &str, n: usize) -> anyhow::Result<Ve
     created.into_iter().map(|r| r.map(|(_, token)| token)).collect()
 }
 
-/// `connections` tasks calling `/healthz` for `duration`; the number of 200 answers.
 /// Durable decisions answered 2xx in the booking phase.
 fn durable_count(booking: &Stats) -> u64 {
     ["hold", "purchase", "cancel", "release"].iter().map(|op| booking.get(op).map_or(0, stats::OpStats::ok)).sum()
@@ -320,6 +319,7 @@ impl CpuReport {
     }
 }
 
+/// `connections` tasks calling `/healthz` for `duration`; the number of 200 answers.
 async fn trivial_phase(api: &Api, connections: usize, duration: Duration) -> u64 {
     let deadline = Instant::now() + duration;
     let tasks = (0..connections).map(|_| {
