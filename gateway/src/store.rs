@@ -2,6 +2,7 @@
 //! `scylla://HOST:PORT,.../KEYSPACE` (with the `scylla` feature). [`Store`] keeps the
 //! concrete backend so shutdown can flush it, and hands out the trait objects.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use boxoffice_storage::sqlite::{SqliteOptions, SqliteStorage};
@@ -32,8 +33,7 @@ impl Store {
         let location = settings.location().map_err(|e| StoreError::Config(e.to_string()))?;
         match location {
             StorageLocation::Sqlite(path) => {
-                let options =
-                    SqliteOptions { synchronous_full: settings.synchronous_full, ..SqliteOptions::new(&path) };
+                let options = sqlite_options(settings, path);
                 let sqlite = Arc::new(
                     SqliteStorage::open(options)
                         .map_err(|error| StoreError::Open { url: settings.url.clone(), error })?,
@@ -96,4 +96,27 @@ pub enum StoreError {
         /// The backend's error.
         error: StorageError,
     },
+}
+
+/// The SQLite backend's options for a database at `path`, from `[storage]`.
+fn sqlite_options(settings: &StorageSettings, path: PathBuf) -> SqliteOptions {
+    SqliteOptions {
+        synchronous_full: settings.synchronous_full,
+        writer_cache_bytes: settings.sqlite_cache_mib.saturating_mul(1024 * 1024),
+        ..SqliteOptions::new(path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_storage_settings_reach_the_sqlite_options() {
+        let settings = StorageSettings { synchronous_full: false, sqlite_cache_mib: 8, ..StorageSettings::default() };
+        let options = sqlite_options(&settings, PathBuf::from("data/x.db"));
+        assert!(!options.synchronous_full);
+        assert_eq!(options.writer_cache_bytes, 8 * 1024 * 1024);
+        assert_eq!(options.path, PathBuf::from("data/x.db"));
+    }
 }

@@ -3,7 +3,9 @@
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
+use reqwest::header::CONTENT_TYPE;
 use reqwest::{Client, Method, StatusCode};
+use serde::Deserialize;
 use serde_json::{Value, json};
 use url::Url;
 
@@ -44,6 +46,46 @@ impl Answer {
     /// A string field of the body.
     pub fn str(&self, field: &str) -> Option<&str> {
         self.body.get(field).and_then(Value::as_str)
+    }
+}
+
+/// The few fields of an answer that the bench's cycles read: decoded into this instead of a
+/// [`Value`] tree, so that the generator, which shares the machine with the server it
+/// measures, skips the rest of the body without allocating it.
+#[derive(Debug, Default, Deserialize)]
+pub struct Fields {
+    /// `id` (a booking's).
+    pub id: Option<String>,
+    /// `hold_id` (a hold's).
+    pub hold_id: Option<String>,
+    /// A problem's `code`.
+    pub code: Option<String>,
+}
+
+/// How a lean call ended: like [`Answer`], with [`Fields`] for a body.
+#[derive(Debug)]
+pub struct Reply {
+    /// HTTP status (0 for a network error).
+    pub status: u16,
+    /// The fields read from the body (all `None` when it was not JSON or not read).
+    pub fields: Fields,
+    /// How long it took.
+    pub took: Duration,
+}
+
+impl Reply {
+    /// `ok` for 2xx, else the problem `code`, `http_<status>` or `network`.
+    pub fn outcome(&self) -> String {
+        match self.status {
+            0 => "network".into(),
+            200..=299 => "ok".into(),
+            s => self.fields.code.clone().unwrap_or_else(|| format!("http_{s}")),
+        }
+    }
+
+    /// Whether the status is 2xx.
+    pub fn is_ok(&self) -> bool {
+        (200..300).contains(&self.status)
     }
 }
 
@@ -102,6 +144,49 @@ impl Api {
     /// `code`, so that the generator spends its CPU sending, not parsing.
     pub async fn fire(&self, method: Method, path: &str, token: Option<&str>) -> Answer {
         self.request(method, path, token, None, None, Decode::OnError).await
+    }
+
+    /// The URL of `path` on this server, parsed once by a caller that sends it often.
+    ///
+    /// # Errors
+    /// When `path` does not make a URL.
+    pub fn url(&self, path: &str) -> anyhow::Result<Url> {
+        self.base.join(path).with_context(|| format!("not a path: {path}"))
+    }
+
+    /// The bench's call: `method url` with an optional bearer token and an already encoded
+    /// JSON body; only [`Fields`] are decoded from the answer, and only when `decode` is set
+    /// or the answer is an error (for its `code`). Never fails: a network error is a reply
+    /// with status 0.
+    pub async fn lean(
+        &self,
+        method: Method,
+        url: Url,
+        token: Option<&str>,
+        body: Option<&bytes::Bytes>,
+        decode: bool,
+    ) -> Reply {
+        let started = Instant::now();
+        let mut request = self.client.request(method, url);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.header(CONTENT_TYPE, "application/json").body(body.clone());
+        }
+        let Ok(response) = request.send().await else {
+            return Reply { status: 0, fields: Fields::default(), took: started.elapsed() };
+        };
+        let status = response.status().as_u16();
+        let bytes = response.bytes().await;
+        let took = started.elapsed();
+        match bytes {
+            Ok(bytes) if decode || !(200..300).contains(&status) => {
+                Reply { status, fields: serde_json::from_slice(&bytes).unwrap_or_default(), took }
+            }
+            Ok(_) => Reply { status, fields: Fields::default(), took },
+            Err(_) => Reply { status: 0, fields: Fields::default(), took },
+        }
     }
 
     async fn request(

@@ -326,8 +326,9 @@ async fn trivial_phase(api: &Api, connections: usize, duration: Duration) -> u64
         let api = api.clone();
         tokio::spawn(async move {
             let mut ok = 0u64;
+            let Ok(url) = api.url("/healthz") else { return ok };
             while Instant::now() < deadline {
-                if api.call(Method::GET, "/healthz", None, None).await.status == 200 {
+                if api.lean(Method::GET, url.clone(), None, None, false).await.status == 200 {
                     ok += 1;
                 }
             }
@@ -390,12 +391,17 @@ async fn customer_loop(
     cycle: Cycle,
 ) -> Stats {
     let mut stats = Stats::new();
-    let seats = json!({ "seats": seats });
+    let (Ok(holds), Ok(body)) =
+        (api.url(&format!("/api/v1/showtimes/{showtime}/holds")), serde_json::to_vec(&json!({ "seats": seats })))
+    else {
+        return stats;
+    };
+    let body = bytes::Bytes::from(body);
     while Instant::now() < deadline {
-        let hold =
-            api.call(Method::POST, &format!("/api/v1/showtimes/{showtime}/holds"), Some(token), Some(&seats)).await;
+        let hold = api.lean(Method::POST, holds.clone(), Some(token), Some(&body), true).await;
         stats.entry("hold").or_default().record(&hold.outcome(), hold.took);
-        let Some(hold_id) = hold.str("hold_id").filter(|_| hold.is_ok()).map(str::to_owned) else {
+        let held_ok = hold.is_ok();
+        let Some(hold_id) = hold.fields.hold_id.filter(|_| held_ok) else {
             // Only with more than 500 customers: the lane's other customer has the seat.
             tokio::time::sleep(Duration::from_millis(5)).await;
             continue;
@@ -403,19 +409,23 @@ async fn customer_loop(
         match cycle {
             Cycle::Hold => continue,
             Cycle::Release => {
-                let path = format!("/api/v1/showtimes/{showtime}/holds/{hold_id}");
-                let released = api.fire(Method::DELETE, &path, Some(token)).await;
+                let Ok(held) = api.url(&format!("/api/v1/showtimes/{showtime}/holds/{hold_id}")) else { continue };
+                let released = api.lean(Method::DELETE, held, Some(token), None, false).await;
                 stats.entry("release").or_default().record(&released.outcome(), released.took);
                 continue;
             }
             Cycle::Purchase => {}
         }
-        let path = format!("/api/v1/showtimes/{showtime}/holds/{hold_id}/purchase");
-        let bought = api.call(Method::POST, &path, Some(token), None).await;
+        let Ok(purchase) = api.url(&format!("/api/v1/showtimes/{showtime}/holds/{hold_id}/purchase")) else {
+            continue;
+        };
+        let bought = api.lean(Method::POST, purchase, Some(token), None, true).await;
         stats.entry("purchase").or_default().record(&bought.outcome(), bought.took);
-        let Some(booking) = bought.str("id").filter(|_| bought.is_ok()).map(str::to_owned) else { continue };
-        let cancel = api.fire(Method::POST, &format!("/api/v1/bookings/{booking}/cancel"), Some(token)).await;
-        stats.entry("cancel").or_default().record(&cancel.outcome(), cancel.took);
+        let bought_ok = bought.is_ok();
+        let Some(booking) = bought.fields.id.filter(|_| bought_ok) else { continue };
+        let Ok(cancel) = api.url(&format!("/api/v1/bookings/{booking}/cancel")) else { continue };
+        let cancelled = api.lean(Method::POST, cancel, Some(token), None, false).await;
+        stats.entry("cancel").or_default().record(&cancelled.outcome(), cancelled.took);
     }
     stats
 }

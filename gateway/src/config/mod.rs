@@ -179,6 +179,9 @@ impl Default for ServerSettings {
     }
 }
 
+/// The default of `storage.sqlite_cache_mib`.
+pub const SQLITE_CACHE_MIB_DEFAULT: u64 = 64;
+
 /// `[storage]`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -187,6 +190,8 @@ pub struct StorageSettings {
     pub url: String,
     /// `synchronous=FULL` for SQLite (durable at every commit); `false` is `NORMAL`.
     pub synchronous_full: bool,
+    /// SQLite: the write connection's page cache, in MiB (see `docs/configuration.md`).
+    pub sqlite_cache_mib: u64,
     /// `[storage.scylla]`: driver settings for a `scylla://` URL.
     pub scylla: ScyllaSettings,
 }
@@ -196,6 +201,7 @@ impl Default for StorageSettings {
         Self {
             url: format!("sqlite:./data/{DATABASE_FILE}"),
             synchronous_full: true,
+            sqlite_cache_mib: SQLITE_CACHE_MIB_DEFAULT,
             scylla: ScyllaSettings::default(),
         }
     }

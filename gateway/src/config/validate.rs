@@ -10,6 +10,7 @@ impl Settings {
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.bind_address()?;
         self.storage.location()?;
+        range("storage.sqlite_cache_mib", self.storage.sqlite_cache_mib, 1, 65_536)?;
         let s = &self.server;
         range("server.request_timeout_ms", s.request_timeout_ms, 100, 600_000)?;
         range("server.body_limit_bytes", s.body_limit_bytes as u64, 1_024, 16 * 1024 * 1024)?;
@@ -88,6 +89,10 @@ mod tests {
         settings.server.body_limit_bytes = 10;
         let err = settings.validate().expect_err("too small").to_string();
         assert!(err.contains("server.body_limit_bytes"), "{err}");
+        let mut settings = Settings::default();
+        settings.storage.sqlite_cache_mib = 0;
+        let err = settings.validate().expect_err("no cache").to_string();
+        assert!(err.contains("storage.sqlite_cache_mib") && err.contains("between 1 and 65536"), "{err}");
         let mut settings = Settings::default();
         settings.auth.admin_token = Some(Secret::new("short"));
         assert!(settings.validate().expect_err("short").to_string().contains("auth.admin_token"));
