@@ -15,6 +15,7 @@ mod films;
 mod health;
 mod helpers;
 mod idempotency;
+mod malformed_input;
 mod reviews;
 mod safe_delete;
 mod security;
