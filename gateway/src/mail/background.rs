@@ -1,18 +1,19 @@
 //! The threads email work runs on: each its own single-threaded tokio runtime, at a low CPU
-//! priority (`mail.worker_nice`, default nice 10, on Linux).
+//! priority (`mail.worker_nice`, default nice 19, on Linux).
 //!
 //! Composing a booking email (template, QR-code PNG) and writing or sending it cost about
 //! as much CPU as the booking request itself. On the request workers that work competed
 //! with bookings exactly when a rush needs every cycle; here the kernel gives it the CPU
-//! the bookings leave over, and the queues in front of it absorb the difference (they are
-//! bounded: a full queue drops the notice, logged and counted). Outside a rush the cores are
+//! the bookings leave over, and the durable notice outbox in front of it absorbs the
+//! difference (it grows during a rush and drains after it). Outside a rush the cores are
 //! idle and emails go out at once.
 
 use std::future::Future;
 
 /// Runs `work` to completion on a new thread named `name` at priority `nice`; the thread
-/// ends with it (threads it starts, such as a blocking pool, inherit the priority). Failing to start the thread or its runtime is logged and the work is dropped
-/// (no email is worth failing a server start or a request for).
+/// ends with it (threads it starts, such as a blocking pool, inherit the priority). Failing
+/// to start the thread or its runtime is logged and the work is dropped (no email is worth
+/// failing a server start or a request for).
 pub fn spawn_low_priority<F>(name: &str, nice: u8, work: F)
 where
     F: Future<Output = ()> + Send + 'static,
