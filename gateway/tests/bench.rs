@@ -17,14 +17,20 @@ struct Cli {
 }
 
 async fn bench(cycle: &str) -> serde_json::Value {
+    bench_with(cycle, &[]).await
+}
+
+async fn bench_with(cycle: &str, extra: &[&str]) -> serde_json::Value {
     let app = helpers::spawn_app().await;
     let json = app.dir.path().join("bench.json");
     // The server runs in this process, so its CPU and the bench's are the same figures here.
     let pid = std::process::id().to_string();
     let words = ["bench", "--target", &app.address, "--admin-token", &app.admin_token, "--server-pid", &pid];
     let more = ["--connections", "8", "--duration", "300ms", "--cycle", cycle, "--json"];
-    let cli = Cli::try_parse_from(words.into_iter().chain(more).chain([json.to_str().expect("path")]))
-        .expect("bench options");
+    let cli = Cli::try_parse_from(
+        words.into_iter().chain(more).chain([json.to_str().expect("path")]).chain(extra.iter().copied()),
+    )
+    .expect("bench options");
     run(cli.args).await.expect("the bench runs and the seat map adds up");
     serde_json::from_slice(&std::fs::read(&json).expect("the report")).expect("JSON")
 }
@@ -59,12 +65,39 @@ async fn every_cycle_runs_its_operations_and_only_those() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rounds_alternate_the_phases_and_report_each_ratio() {
+    let report = bench_with("purchase", &["--rounds", "2"]).await;
+    let trivial = report["trivial_rps_by_phase"].as_array().expect("trivial phases");
+    assert_eq!(trivial.len(), 3, "trivial, booking, trivial, booking, trivial: {report}");
+    assert!(trivial.iter().all(|r| r.as_f64().is_some_and(|r| r > 0.0)), "{report}");
+    let rounds = report["rounds"].as_array().expect("rounds");
+    assert_eq!(rounds.len(), 2, "{report}");
+    for round in rounds {
+        assert!(round["ratio"].as_f64().is_some_and(|r| r > 0.0), "{report}");
+    }
+    let (a, b) = (rounds[0]["ratio"].as_f64().unwrap_or(0.0), rounds[1]["ratio"].as_f64().unwrap_or(0.0));
+    let median = report["ratio_median_of_rounds"].as_f64().expect("median");
+    assert!((median - (a + b) / 2.0).abs() < 1e-9, "the median of two is their mean: {report}");
+    // Every booking phase counts in the totals.
+    assert!(ok(&report, "purchase") > 0 && ok(&report, "cancel") > 0, "{report}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_pid_that_is_not_a_process_is_refused_before_the_run() {
     let app = helpers::spawn_app().await;
     let words = ["bench", "--target", &app.address, "--admin-token", &app.admin_token, "--server-pid", "4294967295"];
     let cli = Cli::try_parse_from(words).expect("bench options");
     let error = run(cli.args).await.expect_err("a pid with no process");
     assert!(error.to_string().contains("--server-pid 4294967295"), "{error}");
+}
+
+#[test]
+fn rounds_out_of_range_are_refused() {
+    for rounds in ["0", "21", "x"] {
+        let parsed = Cli::try_parse_from(["bench", "--admin-token", "t", "--rounds", rounds]);
+        let Err(error) = parsed else { panic!("--rounds {rounds} was accepted") };
+        assert!(error.to_string().contains("--rounds"), "{error}");
+    }
 }
 
 #[test]

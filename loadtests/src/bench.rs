@@ -10,6 +10,11 @@
 //!
 //! `--server-pid` adds the CPU time the server and the bench itself spent per request in
 //! each phase (from `/proc/<pid>/stat`), which says where a ratio comes from.
+//!
+//! `--rounds N` alternates the phases: trivial, booking, trivial, … N booking phases in all,
+//! each compared with the trivial phases just before and after it. On a machine whose speed
+//! drifts (a shared VM) the per-round ratios and their median move much less than one long
+//! pair of phases.
 
 use std::time::{Duration, Instant};
 
@@ -52,6 +57,10 @@ pub struct BenchArgs {
     /// server and the bench itself spent per request in each phase (`/proc/<pid>/stat`).
     #[arg(long)]
     server_pid: Option<u32>,
+    /// Booking phases, each between two trivial phases (`--rounds 3`: trivial, booking,
+    /// trivial, booking, trivial, booking, trivial); every phase lasts `--duration`.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=20))]
+    rounds: u16,
 }
 
 /// The decisions a customer of the bench repeats.
@@ -109,29 +118,32 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         args.cycle.name()
     );
 
-    let server = args.server_pid;
-    let start = CpuSample::now(server);
-    let trivial_before = trivial_phase(&api, connections, args.duration).await;
-    let booking_start = CpuSample::now(server);
-    let booking = booking_phase(&api, &showtime, &tokens, args.duration, args.cycle).await;
-    let booking_end = CpuSample::now(server);
-    let trivial_after = trivial_phase(&api, connections, args.duration).await;
-    let end = CpuSample::now(server);
     let seconds = args.duration.as_secs_f64();
-    let trivial_rps = (trivial_before + trivial_after) as f64 / 2.0 / seconds;
-    let ok = |op: &str| booking.get(op).map_or(0, stats::OpStats::ok);
-    let hold_purchase = (ok("hold") + ok("purchase")) as f64 / seconds;
+    let Phases { trivial, rounds: round_stats, trivial_cpu, booking_cpu } =
+        measure(&api, &showtime, &tokens, &args).await;
+    let rounds: Vec<Round> = round_stats
+        .iter()
+        .zip(trivial.windows(2))
+        .map(|(round, around)| {
+            let trivial_rps = (around[0] + around[1]) as f64 / 2.0 / seconds;
+            let hold_purchase = hold_purchase_count(round) as f64 / seconds;
+            Round { trivial_rps, hold_purchase, ratio: hold_purchase / trivial_rps.max(1e-9) }
+        })
+        .collect();
+    let median = median_ratio(&rounds);
+    let booking_seconds = seconds * round_stats.len() as f64;
+    let booking = stats::merge_all(round_stats);
+    let trivial_total: u64 = trivial.iter().sum();
+    let trivial_rps = trivial_total as f64 / trivial.len() as f64 / seconds;
+    let hold_purchase = hold_purchase_count(&booking) as f64 / booking_seconds;
     let durable_decisions = durable_count(&booking);
-    let durable = durable_decisions as f64 / seconds;
+    let durable = durable_decisions as f64 / booking_seconds;
 
     println!();
-    stats::print_table(&booking, seconds);
+    stats::print_table(&booking, booking_seconds);
     println!();
-    println!(
-        "trivial endpoint (/healthz):        {trivial_rps:>10.0} req/s (before {:.0}, after {:.0})",
-        trivial_before as f64 / seconds,
-        trivial_after as f64 / seconds
-    );
+    let rates: Vec<String> = trivial.iter().map(|n| format!("{:.0}", *n as f64 / seconds)).collect();
+    println!("trivial endpoint (/healthz):        {trivial_rps:>10.0} req/s (phases: {})", rates.join(", "));
     println!(
         "durable hold + purchase decisions:  {hold_purchase:>10.0} /s  = {:.1}% of trivial",
         100.0 * hold_purchase / trivial_rps
@@ -140,10 +152,20 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         "all durable decisions:              {durable:>10.0} /s  = {:.1}% of trivial",
         100.0 * durable / trivial_rps
     );
-    let trivial_cpu = booking_start.since(start).plus(end.since(booking_end));
-    let booking_cpu = booking_end.since(booking_start);
+    if rounds.len() > 1 {
+        for (i, round) in rounds.iter().enumerate() {
+            println!(
+                "  round {}: hold + purchase {:.0} /s against {:.0} req/s around it = {:.1}%",
+                i + 1,
+                round.hold_purchase,
+                round.trivial_rps,
+                100.0 * round.ratio
+            );
+        }
+        println!("  median of the rounds: {:.1}% of trivial", 100.0 * median);
+    }
     let cpu = args.server_pid.map(|_| CpuReport {
-        trivial: trivial_cpu.per_request(trivial_before + trivial_after),
+        trivial: trivial_cpu.per_request(trivial_total),
         booking: booking_cpu.per_request(durable_decisions),
         booking_cores: booking_cpu.cores(),
     });
@@ -158,9 +180,14 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
             "cycle": args.cycle.name(),
             "phase_seconds": seconds,
             "trivial_rps": trivial_rps,
+            "trivial_rps_by_phase": trivial.iter().map(|n| *n as f64 / seconds).collect::<Vec<_>>(),
             "hold_purchase_per_s": hold_purchase,
             "durable_decisions_per_s": durable,
             "ratio_hold_purchase_to_trivial": hold_purchase / trivial_rps,
+            "rounds": rounds.iter().map(|r| json!({
+                "trivial_rps_around": r.trivial_rps, "hold_purchase_per_s": r.hold_purchase, "ratio": r.ratio,
+            })).collect::<Vec<_>>(),
+            "ratio_median_of_rounds": median,
             "operations": booking.iter().map(|(op, s)| (op.to_string(), json!({
                 "ok": s.ok(), "outcomes": s.outcomes, "p50_ms": s.percentile_ms(0.5), "p99_ms": s.percentile_ms(0.99),
                 "max_ms": s.latency_us.max() as f64 / 1000.0,
@@ -221,6 +248,59 @@ async fn create_customers(api: &Api, admin: &str, n: usize) -> anyhow::Result<Ve
     created.into_iter().map(|r| r.map(|(_, token)| token)).collect()
 }
 
+/// What the phases of a run counted: `/healthz` answers of each trivial phase (one more than
+/// the booking phases, which they surround), each booking phase's stats, and the CPU spent
+/// in each kind of phase.
+struct Phases {
+    trivial: Vec<u64>,
+    rounds: Vec<Stats>,
+    trivial_cpu: CpuInterval,
+    booking_cpu: CpuInterval,
+}
+
+/// Runs `trivial (booking trivial) × rounds`.
+async fn measure(api: &Api, showtime: &str, tokens: &[String], args: &BenchArgs) -> Phases {
+    let (server, connections) = (args.server_pid, tokens.len());
+    let mut mark = CpuSample::now(server);
+    let mut trivial = vec![trivial_phase(api, connections, args.duration).await];
+    let mut after_trivial = CpuSample::now(server);
+    let mut trivial_cpu = after_trivial.since(mark);
+    let mut booking_cpu = CpuInterval::empty();
+    let mut rounds = Vec::new();
+    for _ in 0..args.rounds {
+        rounds.push(booking_phase(api, showtime, tokens, args.duration, args.cycle).await);
+        mark = CpuSample::now(server);
+        booking_cpu = booking_cpu.plus(mark.since(after_trivial));
+        trivial.push(trivial_phase(api, connections, args.duration).await);
+        after_trivial = CpuSample::now(server);
+        trivial_cpu = trivial_cpu.plus(after_trivial.since(mark));
+    }
+    Phases { trivial, rounds, trivial_cpu, booking_cpu }
+}
+
+/// One booking phase against the trivial phases around it.
+struct Round {
+    trivial_rps: f64,
+    hold_purchase: f64,
+    ratio: f64,
+}
+
+/// The median of the rounds' ratios (the mean of the middle two for an even count).
+fn median_ratio(rounds: &[Round]) -> f64 {
+    let mut ratios: Vec<f64> = rounds.iter().map(|r| r.ratio).collect();
+    ratios.sort_by(f64::total_cmp);
+    match ratios.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => ratios[n / 2],
+        n => (ratios[n / 2 - 1] + ratios[n / 2]) / 2.0,
+    }
+}
+
+/// Holds and purchases answered 2xx.
+fn hold_purchase_count(booking: &Stats) -> u64 {
+    ["hold", "purchase"].iter().map(|op| booking.get(op).map_or(0, stats::OpStats::ok)).sum()
+}
+
 /// Durable decisions answered 2xx in the booking phase.
 fn durable_count(booking: &Stats) -> u64 {
     ["hold", "purchase", "cancel", "release"].iter().map(|op| booking.get(op).map_or(0, stats::OpStats::ok)).sum()
@@ -261,6 +341,11 @@ struct CpuInterval {
 }
 
 impl CpuInterval {
+    /// Nothing used yet (known zero, so that sums stay known).
+    fn empty() -> Self {
+        Self { server: Some(0.0), generator: Some(0.0), wall: 0.0 }
+    }
+
     fn plus(self, other: Self) -> Self {
         let sum = |a: Option<f64>, b: Option<f64>| Some(a? + b?);
         Self {
@@ -459,6 +544,17 @@ mod tests {
         assert_eq!(lane_labels(255, 256), ["T25".to_string()], "up to the last seat");
         assert_eq!(lane_labels(249, 250), ["T24".to_string(), "T25".to_string()], "250 customers: all pairs");
         assert_eq!(lane_labels(500, 501), lane_labels(0, 501), "beyond 500, seats are shared");
+    }
+
+    #[test]
+    fn the_median_of_the_rounds() {
+        let rounds = |ratios: &[f64]| -> Vec<Round> {
+            ratios.iter().map(|&ratio| Round { trivial_rps: 1.0, hold_purchase: ratio, ratio }).collect()
+        };
+        assert_eq!(median_ratio(&rounds(&[0.3])), 0.3);
+        assert_eq!(median_ratio(&rounds(&[0.5, 0.1, 0.2])), 0.2);
+        assert!((median_ratio(&rounds(&[0.4, 0.1, 0.2, 0.3])) - 0.25).abs() < 1e-12);
+        assert_eq!(median_ratio(&[]), 0.0);
     }
 
     #[test]
