@@ -112,8 +112,7 @@ pub struct MailSettings {
     /// Attempts per message before it is written to `<outbox>/failed`.
     pub send_attempts_max: u32,
     /// CPU priority (Unix nice value, 0..=19) of the threads that compose and send email:
-    /// above 0 they yield the cores to bookings under a rush and catch up after it. Default
-    /// 19, the lowest: under a rush emails take what the bookings leave over.
+    /// above 0 they yield the cores to bookings under a rush and catch up after it.
     pub worker_nice: u8,
 }
 
@@ -132,7 +131,7 @@ impl Default for MailSettings {
             smtp_timeout_ms: 10_000,
             queue_capacity: 1024,
             send_attempts_max: 3,
-            worker_nice: 19,
+            worker_nice: 10,
         }
     }
 }

@@ -1,5 +1,5 @@
 //! The threads email work runs on: each its own single-threaded tokio runtime, at a low CPU
-//! priority (`mail.worker_nice`, default nice 19, on Linux).
+//! priority (`mail.worker_nice`, default nice 10, on Linux).
 //!
 //! Composing a booking email (template, QR-code PNG) and writing or sending it cost about
 //! as much CPU as the booking request itself. On the request workers that work competed

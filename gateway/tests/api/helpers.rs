@@ -57,10 +57,6 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     // Cheap password hashing: tests register many accounts.
     settings.accounts.password_hash_memory_kib = 64;
     settings.accounts.password_hash_iterations = 1;
-    // Email threads one step above the lowest priority (the default, 19): a test machine runs
-    // many servers at once, and tests wait for their emails. `mail::background` tests the
-    // priority itself.
-    settings.mail.worker_nice = 10;
     configure(&mut settings);
 
     let clock = OffsetClock::new();
