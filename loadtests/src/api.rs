@@ -31,11 +31,7 @@ pub struct Answer {
 impl Answer {
     /// `ok` for 2xx, else the problem `code`, `http_<status>` or `network`.
     pub fn outcome(&self) -> String {
-        match self.status {
-            0 => "network".into(),
-            200..=299 => "ok".into(),
-            s => self.body.get("code").and_then(Value::as_str).map_or_else(|| format!("http_{s}"), str::to_owned),
-        }
+        outcome(self.status, self.body.get("code").and_then(Value::as_str))
     }
 
     /// Whether the status is 2xx.
@@ -46,6 +42,15 @@ impl Answer {
     /// A string field of the body.
     pub fn str(&self, field: &str) -> Option<&str> {
         self.body.get(field).and_then(Value::as_str)
+    }
+}
+
+/// `ok` for a 2xx `status`, else the problem's `code`, `http_<status>` or `network` (0).
+fn outcome(status: u16, code: Option<&str>) -> String {
+    match status {
+        0 => "network".into(),
+        200..=299 => "ok".into(),
+        s => code.map_or_else(|| format!("http_{s}"), str::to_owned),
     }
 }
 
@@ -76,11 +81,7 @@ pub struct Reply {
 impl Reply {
     /// `ok` for 2xx, else the problem `code`, `http_<status>` or `network`.
     pub fn outcome(&self) -> String {
-        match self.status {
-            0 => "network".into(),
-            200..=299 => "ok".into(),
-            s => self.fields.code.clone().unwrap_or_else(|| format!("http_{s}")),
-        }
+        outcome(self.status, self.fields.code.as_deref())
     }
 
     /// Whether the status is 2xx.
@@ -136,14 +137,7 @@ impl Api {
     /// 10,000 listings of 22 KB into JSON values was a large share of the generator's CPU in
     /// the rush's busiest seconds, CPU the server it measures then lacked.
     pub async fn glance(&self, path: &str, token: Option<&str>) -> Answer {
-        self.fire(Method::GET, path, token).await
-    }
-
-    /// A request whose successful answer the caller does not need (a cancellation, a
-    /// release in the bench): like [`Api::glance`], the body is decoded only for an error's
-    /// `code`, so that the generator spends its CPU sending, not parsing.
-    pub async fn fire(&self, method: Method, path: &str, token: Option<&str>) -> Answer {
-        self.request(method, path, token, None, None, Decode::OnError).await
+        self.request(Method::GET, path, token, None, None, Decode::OnError).await
     }
 
     /// The URL of `path` on this server, parsed once by a caller that sends it often.

@@ -12,9 +12,8 @@
 //! each phase (from `/proc/<pid>/stat`), which says where a ratio comes from.
 //!
 //! `--rounds N` alternates the phases: trivial, booking, trivial, … N booking phases in all,
-//! each compared with the trivial phases just before and after it. On a machine whose speed
-//! drifts (a shared VM) the per-round ratios and their median move much less than one long
-//! pair of phases.
+//! each compared with the trivial phases just before and after it; the per-round ratios show
+//! how much a machine whose speed drifts (a shared VM) moves the ratio within one run.
 
 use std::time::{Duration, Instant};
 
@@ -298,12 +297,17 @@ fn median_ratio(rounds: &[Round]) -> f64 {
 
 /// Holds and purchases answered 2xx.
 fn hold_purchase_count(booking: &Stats) -> u64 {
-    ["hold", "purchase"].iter().map(|op| booking.get(op).map_or(0, stats::OpStats::ok)).sum()
+    ok_count(booking, &["hold", "purchase"])
 }
 
 /// Durable decisions answered 2xx in the booking phase.
 fn durable_count(booking: &Stats) -> u64 {
-    ["hold", "purchase", "cancel", "release"].iter().map(|op| booking.get(op).map_or(0, stats::OpStats::ok)).sum()
+    ok_count(booking, &["hold", "purchase", "cancel", "release"])
+}
+
+/// Answers 2xx to the operations `ops`.
+fn ok_count(booking: &Stats, ops: &[&str]) -> u64 {
+    ops.iter().map(|op| booking.get(op).map_or(0, stats::OpStats::ok)).sum()
 }
 
 /// CPU seconds used so far (or in an interval): the server's and the bench's, and the

@@ -179,9 +179,6 @@ impl Default for ServerSettings {
     }
 }
 
-/// The default of `storage.sqlite_cache_mib`.
-pub const SQLITE_CACHE_MIB_DEFAULT: u64 = 64;
-
 /// `[storage]`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -201,7 +198,7 @@ impl Default for StorageSettings {
         Self {
             url: format!("sqlite:./data/{DATABASE_FILE}"),
             synchronous_full: true,
-            sqlite_cache_mib: SQLITE_CACHE_MIB_DEFAULT,
+            sqlite_cache_mib: boxoffice_storage::sqlite::SqliteOptions::WRITER_CACHE_BYTES_DEFAULT / (1024 * 1024),
             scylla: ScyllaSettings::default(),
         }
     }

@@ -81,6 +81,9 @@ pub struct SqliteOptions {
 }
 
 impl SqliteOptions {
+    /// The default of [`SqliteOptions::writer_cache_bytes`]: 64 MiB.
+    pub const WRITER_CACHE_BYTES_DEFAULT: u64 = 64 * 1024 * 1024;
+
     /// The defaults for a database at `path`.
     #[must_use]
     pub fn new(path: impl Into<PathBuf>) -> Self {
@@ -92,7 +95,7 @@ impl SqliteOptions {
             readers: 4,
             busy_timeout_ms: 5000,
             wal_restart_bytes: 64 * 1024 * 1024,
-            writer_cache_bytes: 64 * 1024 * 1024,
+            writer_cache_bytes: Self::WRITER_CACHE_BYTES_DEFAULT,
         }
     }
 }
