@@ -51,6 +51,15 @@ async fn every_cycle_runs_its_operations_and_only_those() {
     for figure in ["server_us_per_trivial_request", "server_us_per_durable_decision", "server_cores_booking_phase"] {
         assert!(purchase["cpu"][figure].as_f64().is_some_and(|v| v > 0.0), "{figure}: {purchase}");
     }
+    // And the server's CPU in the booking phase by thread name, which adds up to no more than
+    // the process's (CPU time is counted in ticks of 10 ms, hence the slack).
+    let threads = purchase["cpu"]["server_threads_booking_phase"].as_array().expect("threads");
+    assert!(!threads.is_empty(), "{purchase}");
+    let cores: Vec<f64> = threads.iter().filter_map(|t| t["cores"].as_f64()).collect();
+    assert_eq!(cores.len(), threads.len(), "{purchase}");
+    assert!(threads.iter().all(|t| t["name"].as_str().is_some_and(|n| !n.is_empty())), "{purchase}");
+    let process = purchase["cpu"]["server_cores_booking_phase"].as_f64().unwrap_or(0.0);
+    assert!(cores.iter().all(|c| *c > 0.0) && cores.iter().sum::<f64>() <= process + 0.1, "{purchase}");
 
     let release = bench("release").await;
     assert!(ok(&release, "hold") > 0 && ok(&release, "release") > 0, "{release}");

@@ -9,12 +9,15 @@
 //! release). They sell nothing: the target is for the default `purchase` cycle.
 //!
 //! `--server-pid` adds the CPU time the server and the bench itself spent per request in
-//! each phase (from `/proc/<pid>/stat`), which says where a ratio comes from.
+//! each phase (from `/proc/<pid>/stat`), which says where a ratio comes from, and the
+//! server's CPU in the booking phase by thread name (`/proc/<pid>/task`), which says which
+//! of its threads (request workers, storage writer, email, …) it went to.
 //!
 //! `--rounds N` alternates the phases: trivial, booking, trivial, … N booking phases in all,
 //! each compared with the trivial phases just before and after it; the per-round ratios show
 //! how much a machine whose speed drifts (a shared VM) moves the ratio within one run.
 
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -24,7 +27,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::api::Api;
-use crate::kiosk::capacity::cpu_seconds;
+use crate::proc_stat::{self, ThreadTimes, cpu_seconds};
 use crate::stats::{self, Stats};
 
 /// Options of `boxoffice-load bench`.
@@ -167,6 +170,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         trivial: trivial_cpu.per_request(trivial_total),
         booking: booking_cpu.per_request(durable_decisions),
         booking_cores: booking_cpu.cores(),
+        booking_threads: booking_cpu.threads_per_decision(durable_decisions),
     });
     if let Some(cpu) = &cpu {
         cpu.print();
@@ -263,16 +267,16 @@ async fn measure(api: &Api, showtime: &str, tokens: &[String], args: &BenchArgs)
     let mut mark = CpuSample::now(server);
     let mut trivial = vec![trivial_phase(api, connections, args.duration).await];
     let mut after_trivial = CpuSample::now(server);
-    let mut trivial_cpu = after_trivial.since(mark);
+    let mut trivial_cpu = after_trivial.since(&mark);
     let mut booking_cpu = CpuInterval::empty();
     let mut rounds = Vec::new();
     for _ in 0..args.rounds {
         rounds.push(booking_phase(api, showtime, tokens, args.duration, args.cycle).await);
         mark = CpuSample::now(server);
-        booking_cpu = booking_cpu.plus(mark.since(after_trivial));
+        booking_cpu = booking_cpu.plus(mark.since(&after_trivial));
         trivial.push(trivial_phase(api, connections, args.duration).await);
         after_trivial = CpuSample::now(server);
-        trivial_cpu = trivial_cpu.plus(after_trivial.since(mark));
+        trivial_cpu = trivial_cpu.plus(after_trivial.since(&mark));
     }
     Phases { trivial, rounds, trivial_cpu, booking_cpu }
 }
@@ -310,36 +314,48 @@ fn ok_count(booking: &Stats, ops: &[&str]) -> u64 {
     ops.iter().map(|op| booking.get(op).map_or(0, stats::OpStats::ok)).sum()
 }
 
-/// CPU seconds used so far (or in an interval): the server's and the bench's, and the
-/// wall-clock time they were read at.
-#[derive(Clone, Copy)]
+/// CPU seconds used so far (or in an interval): the server's, its threads', the bench's,
+/// and the wall-clock time they were read at.
 struct CpuSample {
     server: Option<f64>,
+    server_threads: Option<ThreadTimes>,
     generator: Option<f64>,
     at: Instant,
 }
 
 impl CpuSample {
-    /// The CPU time of the server (if its pid is given) and of the bench itself, now.
+    /// The CPU time of the server and its threads (if its pid is given) and of the bench
+    /// itself, now.
     fn now(server: Option<u32>) -> Self {
-        Self { server: server.and_then(cpu_seconds), generator: cpu_seconds(std::process::id()), at: Instant::now() }
+        Self {
+            server: server.and_then(cpu_seconds),
+            server_threads: server.and_then(ThreadTimes::read),
+            generator: cpu_seconds(std::process::id()),
+            at: Instant::now(),
+        }
     }
 
     /// What was used between `earlier` and this sample.
-    fn since(self, earlier: Self) -> CpuInterval {
+    fn since(&self, earlier: &Self) -> CpuInterval {
         let diff = |a: Option<f64>, b: Option<f64>| Some((a? - b?).max(0.0));
+        let threads = match (&self.server_threads, &earlier.server_threads) {
+            (Some(now), Some(before)) => now.since(before),
+            _ => BTreeMap::new(),
+        };
         CpuInterval {
             server: diff(self.server, earlier.server),
+            server_threads: threads,
             generator: diff(self.generator, earlier.generator),
             wall: self.at.duration_since(earlier.at).as_secs_f64(),
         }
     }
 }
 
-/// CPU seconds the server and the bench used over `wall` seconds.
-#[derive(Clone, Copy)]
+/// CPU seconds the server (in all and by thread name) and the bench used over `wall`
+/// seconds.
 struct CpuInterval {
     server: Option<f64>,
+    server_threads: BTreeMap<String, f64>,
     generator: Option<f64>,
     wall: f64,
 }
@@ -347,36 +363,65 @@ struct CpuInterval {
 impl CpuInterval {
     /// Nothing used yet (known zero, so that sums stay known).
     fn empty() -> Self {
-        Self { server: Some(0.0), generator: Some(0.0), wall: 0.0 }
+        Self { server: Some(0.0), server_threads: BTreeMap::new(), generator: Some(0.0), wall: 0.0 }
     }
 
-    fn plus(self, other: Self) -> Self {
+    fn plus(mut self, other: Self) -> Self {
         let sum = |a: Option<f64>, b: Option<f64>| Some(a? + b?);
+        proc_stat::add_by_name(&mut self.server_threads, &other.server_threads);
         Self {
             server: sum(self.server, other.server),
+            server_threads: self.server_threads,
             generator: sum(self.generator, other.generator),
             wall: self.wall + other.wall,
         }
     }
 
+    /// The server's threads by name, the busiest first: microseconds of CPU per request and
+    /// cores in use. Names under 0.5 % of the interval's wall time are left out.
+    fn threads_per_decision(&self, requests: u64) -> Vec<ThreadShare> {
+        let seconds = self.wall.max(1e-3);
+        let mut shares: Vec<ThreadShare> = self
+            .server_threads
+            .iter()
+            .filter(|(_, cpu)| **cpu / seconds >= 0.005)
+            .map(|(name, cpu)| ThreadShare {
+                name: name.clone(),
+                us_per_request: (requests > 0).then(|| cpu * 1e6 / requests as f64),
+                cores: cpu / seconds,
+            })
+            .collect();
+        shares.sort_by(|a, b| b.cores.total_cmp(&a.cores).then_with(|| a.name.cmp(&b.name)));
+        shares
+    }
+
     /// Microseconds of CPU per request, server and bench.
-    fn per_request(self, requests: u64) -> (Option<f64>, Option<f64>) {
+    fn per_request(&self, requests: u64) -> (Option<f64>, Option<f64>) {
         let per = |cpu: Option<f64>| (requests > 0).then(|| cpu.map(|c| c * 1e6 / requests as f64)).flatten();
         (per(self.server), per(self.generator))
     }
 
     /// Cores in use on average over the interval, server and bench.
-    fn cores(self) -> (Option<f64>, Option<f64>) {
+    fn cores(&self) -> (Option<f64>, Option<f64>) {
         let seconds = self.wall.max(1e-3);
         (self.server.map(|c| c / seconds), self.generator.map(|c| c / seconds))
     }
 }
 
-/// CPU per request in each phase: `(server, bench)` microseconds; cores in the booking phase.
+/// One thread name's part of the server's CPU in the booking phase.
+struct ThreadShare {
+    name: String,
+    us_per_request: Option<f64>,
+    cores: f64,
+}
+
+/// CPU per request in each phase: `(server, bench)` microseconds; cores in the booking
+/// phase, in all and by server thread name.
 struct CpuReport {
     trivial: (Option<f64>, Option<f64>),
     booking: (Option<f64>, Option<f64>),
     booking_cores: (Option<f64>, Option<f64>),
+    booking_threads: Vec<ThreadShare>,
 }
 
 impl CpuReport {
@@ -394,6 +439,12 @@ impl CpuReport {
             show(self.booking_cores.0, 2),
             show(self.booking_cores.1, 2)
         );
+        if !self.booking_threads.is_empty() {
+            println!("server threads in the booking phase (µs per durable decision, cores):");
+            for thread in &self.booking_threads {
+                println!("  {:<18} {:>8} µs {:>6.2} cores", thread.name, show(thread.us_per_request, 1), thread.cores);
+            }
+        }
     }
 
     fn to_json(&self) -> Value {
@@ -404,6 +455,9 @@ impl CpuReport {
             "bench_us_per_durable_decision": self.booking.1,
             "server_cores_booking_phase": self.booking_cores.0,
             "bench_cores_booking_phase": self.booking_cores.1,
+            "server_threads_booking_phase": self.booking_threads.iter().map(|t| json!({
+                "name": t.name, "us_per_durable_decision": t.us_per_request, "cores": t.cores,
+            })).collect::<Vec<_>>(),
         })
     }
 }

@@ -216,7 +216,7 @@ async fn phase(
 ) -> anyhow::Result<Phase> {
     let started = Instant::now();
     let deadline = started + duration;
-    let cpu_before = crate::kiosk::capacity::cpu_seconds(server_pid);
+    let cpu_before = crate::proc_stat::cpu_seconds(server_pid);
     let tasks = (0..connections).map(|i| {
         let api = api.clone();
         let path = path.to_owned();
@@ -241,7 +241,7 @@ async fn phase(
         .context("a phase overran")?;
     let elapsed = started.elapsed().as_secs_f64();
     let ok: u64 = joined.into_iter().map(|r| r.unwrap_or(0)).sum();
-    let cpu = match (cpu_before, crate::kiosk::capacity::cpu_seconds(server_pid)) {
+    let cpu = match (cpu_before, crate::proc_stat::cpu_seconds(server_pid)) {
         (Some(b), Some(a)) => a - b,
         _ => 0.0,
     };

@@ -28,6 +28,7 @@ pub mod durable_floor;
 pub mod floor;
 pub mod kiosk;
 pub mod pages;
+pub mod proc_stat;
 pub mod rush;
 pub mod setup;
 pub mod stats;

@@ -11,16 +11,20 @@
 use std::future::Future;
 
 /// Runs `work` to completion on a new thread named `name` at priority `nice`; the thread
-/// ends with it (threads it starts, such as a blocking pool, inherit the priority). Failing
-/// to start the thread or its runtime is logged and the work is dropped (no email is worth
-/// failing a server start or a request for).
+/// ends with it. The threads of its runtime's blocking pool (storage reads, file writes)
+/// inherit the priority and are named `<name>-io`, so that `top -H`, `perf` and `bench
+/// --server-pid` tell them from the request workers' pool (Linux keeps 15 bytes of a
+/// thread's name, so `name` should have at most 12). Failing to start the thread or its
+/// runtime is logged and the work is dropped (no email is worth failing a server start or
+/// a request for).
 pub fn spawn_low_priority<F>(name: &str, nice: u8, work: F)
 where
     F: Future<Output = ()> + Send + 'static,
 {
+    let io_threads = format!("{name}-io");
     let started = std::thread::Builder::new().name(name.to_owned()).spawn(move || {
         crate::priority::lower_thread_priority(nice);
-        match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        match tokio::runtime::Builder::new_current_thread().enable_all().thread_name(io_threads).build() {
             Ok(runtime) => runtime.block_on(work),
             Err(error) => tracing::error!(%error, "mail runtime not started; emails are not sent"),
         }
@@ -37,14 +41,18 @@ mod tests {
     #[test]
     fn work_runs_on_a_niced_thread() {
         let (done, finished) = std::sync::mpsc::channel();
+        let nice = || if cfg!(target_os = "linux") { crate::priority::thread_nice() } else { 19 };
+        let here = move || (std::thread::current().name().map(str::to_owned), nice());
         spawn_low_priority("mail-test", 19, async move {
             tokio::time::sleep(std::time::Duration::from_millis(1)).await;
-            let name = std::thread::current().name().map(str::to_owned);
-            let nice = if cfg!(target_os = "linux") { crate::priority::thread_nice() } else { 19 };
-            let _ = done.send((name, nice));
+            let blocking = tokio::task::spawn_blocking(here).await.ok();
+            let _ = done.send((here(), blocking));
         });
-        let (name, nice) = finished.recv_timeout(std::time::Duration::from_secs(10)).expect("the work ran");
+        let ((name, nice), blocking) = finished.recv_timeout(std::time::Duration::from_secs(10)).expect("the work ran");
         assert_eq!(name.as_deref(), Some("mail-test"));
         assert_eq!(nice, 19, "the thread runs at the lowest priority");
+        let (io_name, io_nice) = blocking.expect("the blocking pool ran the task");
+        assert_eq!(io_name.as_deref(), Some("mail-test-io"), "its blocking pool is named after it");
+        assert_eq!(io_nice, 19, "and inherits its priority");
     }
 }

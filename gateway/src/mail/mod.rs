@@ -72,7 +72,7 @@ impl Mailer {
             timeout: Duration::from_millis(settings.smtp_timeout_ms),
             attempts_max: settings.send_attempts_max.max(1),
         };
-        background::spawn_low_priority("boxoffice-mail", settings.worker_nice, worker.run(receiver));
+        background::spawn_low_priority("mail-sender", settings.worker_nice, worker.run(receiver));
         Ok(Self { queue, outbox: Arc::new(outbox) })
     }
 

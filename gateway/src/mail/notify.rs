@@ -89,11 +89,11 @@ impl Notices {
         let worker = Worker { storage, accounts, mailer, from, cache: HashMap::new() };
         let route = if outbox {
             let (wake, woken) = mpsc::channel(1);
-            super::background::spawn_low_priority("boxoffice-notices", nice, worker.run_outbox(woken));
+            super::background::spawn_low_priority("mail-notices", nice, worker.run_outbox(woken));
             Route::Outbox(wake)
         } else {
             let (queue, receiver) = mpsc::channel(capacity.max(1));
-            super::background::spawn_low_priority("boxoffice-notices", nice, worker.run_queue(receiver));
+            super::background::spawn_low_priority("mail-notices", nice, worker.run_queue(receiver));
             Route::Queue(queue)
         };
         Self { route, dropped: Arc::default() }

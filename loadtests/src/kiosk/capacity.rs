@@ -24,6 +24,7 @@ use tokio_tungstenite::tungstenite::Message;
 
 use super::client;
 use crate::api::Api;
+use crate::proc_stat::cpu_seconds;
 
 mod sellout;
 
@@ -344,17 +345,6 @@ async fn wait_for(limit: Duration, done: impl Fn() -> bool) -> bool {
 fn load_average() -> Option<String> {
     let text = std::fs::read_to_string("/proc/loadavg").ok()?;
     Some(text.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-}
-
-/// User + system CPU time of a process so far, in seconds (`/proc/<pid>/stat`, in ticks
-/// of 1/100 s).
-pub fn cpu_seconds(pid: u32) -> Option<f64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
-    let mut fields = stat.get(stat.rfind(')')? + 1..)?.split_whitespace().skip(11);
-    let user: u64 = fields.next()?.parse().ok()?;
-    let system: u64 = fields.next()?.parse().ok()?;
-    Some((user + system) as f64 / 100.0)
 }
 
 /// What the bench saw of the server.

@@ -90,7 +90,7 @@ pub(crate) fn spawn(
         restart_wanted: Arc::clone(&restart.wanted),
     };
     std::thread::Builder::new()
-        .name("sqlite-checkpoint".into())
+        .name("sqlite-checkpt".into())
         .spawn(move || checkpointer.run(&commits, &alive))
         .map(|_| ())
         .map_err(|e| StorageError::Unavailable(format!("cannot start the checkpoint thread: {e}")))

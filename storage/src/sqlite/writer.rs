@@ -106,7 +106,7 @@ impl Writer {
         queue: mpsc::Receiver<Msg>,
         stopped: watch::Sender<bool>,
     ) -> std::io::Result<JoinHandle<()>> {
-        std::thread::Builder::new().name("boxoffice-sqlite-writer".into()).spawn(move || {
+        std::thread::Builder::new().name("sqlite-writer".into()).spawn(move || {
             self.run(queue);
             stopped.send_replace(true);
         })
