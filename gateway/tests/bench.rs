@@ -58,6 +58,8 @@ async fn every_cycle_runs_its_operations_and_only_those() {
     let cores: Vec<f64> = threads.iter().filter_map(|t| t["cores"].as_f64()).collect();
     assert_eq!(cores.len(), threads.len(), "{purchase}");
     assert!(threads.iter().all(|t| t["name"].as_str().is_some_and(|n| !n.is_empty())), "{purchase}");
+    let waits = threads.iter().filter_map(|t| t["waiting_for_cpu_s_per_s"].as_f64());
+    assert_eq!(waits.filter(|w| *w >= 0.0).count(), threads.len(), "{purchase}");
     let process = purchase["cpu"]["server_cores_booking_phase"].as_f64().unwrap_or(0.0);
     assert!(cores.iter().all(|c| *c > 0.0) && cores.iter().sum::<f64>() <= process + 0.1, "{purchase}");
 

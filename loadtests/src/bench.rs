@@ -11,7 +11,8 @@
 //! `--server-pid` adds the CPU time the server and the bench itself spent per request in
 //! each phase (from `/proc/<pid>/stat`), which says where a ratio comes from, and the
 //! server's CPU in the booking phase by thread name (`/proc/<pid>/task`), which says which
-//! of its threads (request workers, storage writer, email, …) it went to.
+//! of its threads (request workers, storage writer, email, …) it went to and how long each
+//! waited for a CPU.
 //!
 //! `--rounds N` alternates the phases: trivial, booking, trivial, … N booking phases in all,
 //! each compared with the trivial phases just before and after it; the per-round ratios show
@@ -27,7 +28,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::api::Api;
-use crate::proc_stat::{self, ThreadTimes, cpu_seconds};
+use crate::proc_stat::{self, ThreadTimes, ThreadUse, cpu_seconds};
 use crate::stats::{self, Stats};
 
 /// Options of `boxoffice-load bench`.
@@ -355,7 +356,7 @@ impl CpuSample {
 /// seconds.
 struct CpuInterval {
     server: Option<f64>,
-    server_threads: BTreeMap<String, f64>,
+    server_threads: BTreeMap<String, ThreadUse>,
     generator: Option<f64>,
     wall: f64,
 }
@@ -377,18 +378,20 @@ impl CpuInterval {
         }
     }
 
-    /// The server's threads by name, the busiest first: microseconds of CPU per request and
-    /// cores in use. Names under 0.5 % of the interval's wall time are left out.
+    /// The server's threads by name, the busiest first: microseconds of CPU per request,
+    /// cores in use, and seconds per second spent waiting for a CPU. Names under 0.5 % of
+    /// the interval's wall time are left out.
     fn threads_per_decision(&self, requests: u64) -> Vec<ThreadShare> {
         let seconds = self.wall.max(1e-3);
         let mut shares: Vec<ThreadShare> = self
             .server_threads
             .iter()
-            .filter(|(_, cpu)| **cpu / seconds >= 0.005)
-            .map(|(name, cpu)| ThreadShare {
+            .filter(|(_, used)| used.cpu / seconds >= 0.005)
+            .map(|(name, used)| ThreadShare {
                 name: name.clone(),
-                us_per_request: (requests > 0).then(|| cpu * 1e6 / requests as f64),
-                cores: cpu / seconds,
+                us_per_request: (requests > 0).then(|| used.cpu * 1e6 / requests as f64),
+                cores: used.cpu / seconds,
+                waiting: used.waiting / seconds,
             })
             .collect();
         shares.sort_by(|a, b| b.cores.total_cmp(&a.cores).then_with(|| a.name.cmp(&b.name)));
@@ -413,6 +416,8 @@ struct ThreadShare {
     name: String,
     us_per_request: Option<f64>,
     cores: f64,
+    /// Seconds per second runnable but waiting for a CPU (summed over the name's threads).
+    waiting: f64,
 }
 
 /// CPU per request in each phase: `(server, bench)` microseconds; cores in the booking
@@ -440,9 +445,17 @@ impl CpuReport {
             show(self.booking_cores.1, 2)
         );
         if !self.booking_threads.is_empty() {
-            println!("server threads in the booking phase (µs per durable decision, cores):");
+            println!(
+                "server threads in the booking phase (CPU per durable decision, cores, and seconds per second waiting for a CPU):"
+            );
             for thread in &self.booking_threads {
-                println!("  {:<18} {:>8} µs {:>6.2} cores", thread.name, show(thread.us_per_request, 1), thread.cores);
+                println!(
+                    "  {:<18} {:>8} µs {:>6.2} cores {:>6.2} s/s waiting",
+                    thread.name,
+                    show(thread.us_per_request, 1),
+                    thread.cores,
+                    thread.waiting
+                );
             }
         }
     }
@@ -457,6 +470,7 @@ impl CpuReport {
             "bench_cores_booking_phase": self.booking_cores.1,
             "server_threads_booking_phase": self.booking_threads.iter().map(|t| json!({
                 "name": t.name, "us_per_durable_decision": t.us_per_request, "cores": t.cores,
+                "waiting_for_cpu_s_per_s": t.waiting,
             })).collect::<Vec<_>>(),
         })
     }

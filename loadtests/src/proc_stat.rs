@@ -1,8 +1,10 @@
 //! CPU time of a process, and of each of its threads by name, from Linux's `/proc`
-//! (`/proc/<pid>/stat`, `/proc/<pid>/task/<tid>/stat`). Elsewhere every reading is `None`.
+//! (`/proc/<pid>/stat`, `/proc/<pid>/task/<tid>/stat` and `schedstat`). Elsewhere every
+//! reading is `None`.
 //!
 //! The per-thread figures say which of a server's threads a phase's CPU went to (the
-//! request workers, the storage writer, the email threads, …) without a profiler.
+//! request workers, the storage writer, the email threads, …) and how long each waited,
+//! runnable, for a CPU, without a profiler.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -28,10 +30,34 @@ pub fn cpu_seconds(pid: u32) -> Option<f64> {
     parse(&stat).map(|(_, seconds)| seconds)
 }
 
-/// The CPU seconds of every live thread of a process at one moment: thread id → (name,
-/// seconds).
+/// Seconds of run-queue wait in a `schedstat` line (its second field, in nanoseconds).
+fn parse_waiting(schedstat: &str) -> Option<f64> {
+    let nanoseconds: u64 = schedstat.split_whitespace().nth(1)?.parse().ok()?;
+    Some(nanoseconds as f64 / 1e9)
+}
+
+/// One thread at one moment.
+#[derive(Clone, Debug, PartialEq)]
+struct ThreadTime {
+    name: String,
+    /// User + system CPU seconds.
+    cpu: f64,
+    /// Seconds spent runnable but waiting for a CPU (0 where `schedstat` is missing).
+    waiting: f64,
+}
+
+/// What threads of one name used over an interval, in seconds.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ThreadUse {
+    /// CPU time.
+    pub cpu: f64,
+    /// Time runnable but waiting for a CPU.
+    pub waiting: f64,
+}
+
+/// Every live thread of a process at one moment, by thread id.
 #[derive(Clone, Debug, Default)]
-pub struct ThreadTimes(HashMap<u32, (String, f64)>);
+pub struct ThreadTimes(HashMap<u32, ThreadTime>);
 
 impl ThreadTimes {
     /// Reads every thread of `pid`; `None` if the process's task list cannot be read.
@@ -44,30 +70,38 @@ impl ThreadTimes {
             .filter_map(|task| {
                 let tid = task.file_name().to_str()?.parse().ok()?;
                 let stat = std::fs::read_to_string(task.path().join("stat")).ok()?;
-                Some((tid, parse(&stat)?))
+                let (name, cpu) = parse(&stat)?;
+                let schedstat = std::fs::read_to_string(task.path().join("schedstat")).ok();
+                let waiting = schedstat.as_deref().and_then(parse_waiting).unwrap_or(0.0);
+                Some((tid, ThreadTime { name, cpu, waiting }))
             })
             .collect();
         Some(Self(threads))
     }
 
-    /// CPU seconds used since `earlier`, summed by thread name. A thread started in between
+    /// What was used since `earlier`, summed by thread name. A thread started in between
     /// counts from zero; one that ended in between is missing (its time left `/proc` with
     /// it), so the sum can fall short of the process's total.
     #[must_use]
-    pub fn since(&self, earlier: &Self) -> BTreeMap<String, f64> {
+    pub fn since(&self, earlier: &Self) -> BTreeMap<String, ThreadUse> {
         let mut by_name = BTreeMap::new();
-        for (tid, (name, now)) in &self.0 {
-            let before = earlier.0.get(tid).filter(|(was, _)| was == name).map_or(0.0, |(_, s)| *s);
-            *by_name.entry(name.clone()).or_insert(0.0) += (now - before).max(0.0);
+        for (tid, now) in &self.0 {
+            let before = earlier.0.get(tid).filter(|was| was.name == now.name);
+            let (cpu, waiting) = before.map_or((0.0, 0.0), |was| (was.cpu, was.waiting));
+            let sum: &mut ThreadUse = by_name.entry(now.name.clone()).or_default();
+            sum.cpu += (now.cpu - cpu).max(0.0);
+            sum.waiting += (now.waiting - waiting).max(0.0);
         }
         by_name
     }
 }
 
 /// Adds `more` to `sums`, name by name.
-pub fn add_by_name(sums: &mut BTreeMap<String, f64>, more: &BTreeMap<String, f64>) {
-    for (name, seconds) in more {
-        *sums.entry(name.clone()).or_insert(0.0) += seconds;
+pub fn add_by_name(sums: &mut BTreeMap<String, ThreadUse>, more: &BTreeMap<String, ThreadUse>) {
+    for (name, used) in more {
+        let sum = sums.entry(name.clone()).or_default();
+        sum.cpu += used.cpu;
+        sum.waiting += used.waiting;
     }
 }
 
@@ -84,22 +118,29 @@ mod tests {
     }
 
     #[test]
+    fn a_schedstat_line_gives_its_run_queue_wait() {
+        assert_eq!(parse_waiting("304594 2500000000 2\n"), Some(2.5));
+        assert_eq!(parse_waiting("304594"), None);
+    }
+
+    #[test]
     fn per_name_sums_count_new_threads_from_zero_and_never_go_negative() {
         let at = |threads: &[(u32, &str, f64)]| {
-            ThreadTimes(threads.iter().map(|(tid, name, s)| (*tid, ((*name).to_owned(), *s))).collect())
+            let time = |name: &str, s: f64| ThreadTime { name: name.to_owned(), cpu: s, waiting: s / 2.0 };
+            ThreadTimes(threads.iter().map(|(tid, name, s)| (*tid, time(name, *s))).collect())
         };
         let earlier = at(&[(1, "writer", 2.0), (2, "worker", 1.0), (3, "worker", 1.0), (4, "gone", 5.0)]);
         // Thread 3 ended; thread 5 started; thread 2's id now belongs to another name.
         let later = at(&[(1, "writer", 2.5), (2, "mail-io", 0.25), (5, "worker", 0.5)]);
         let used = later.since(&earlier);
-        assert_eq!(used.get("writer"), Some(&0.5));
-        assert_eq!(used.get("worker"), Some(&0.5));
-        assert_eq!(used.get("mail-io"), Some(&0.25));
+        assert_eq!(used.get("writer"), Some(&ThreadUse { cpu: 0.5, waiting: 0.25 }));
+        assert_eq!(used.get("worker"), Some(&ThreadUse { cpu: 0.5, waiting: 0.25 }));
+        assert_eq!(used.get("mail-io"), Some(&ThreadUse { cpu: 0.25, waiting: 0.125 }));
         assert_eq!(used.get("gone"), None);
 
         let mut sums = used.clone();
         add_by_name(&mut sums, &used);
-        assert_eq!(sums.get("writer"), Some(&1.0));
+        assert_eq!(sums.get("writer"), Some(&ThreadUse { cpu: 1.0, waiting: 0.5 }));
     }
 
     #[cfg(target_os = "linux")]
