@@ -47,11 +47,39 @@ where
 {
     type Rejection = ApiError;
 
-    /// `None` when the request has no `Content-Type` (no body); otherwise the body must be JSON.
+    /// `None` when the body is empty, whatever the `Content-Type` (HTTP clients often send
+    /// `application/json` with no body); otherwise the body must be JSON with a JSON
+    /// `Content-Type`, as a required body (415 without one, rather than being ignored).
     async fn from_request(request: Request, state: &S) -> Result<Option<Self>, Self::Rejection> {
-        let parsed = <axum::Json<T> as OptionalFromRequest<S>>::from_request(request, state).await?;
-        Ok(parsed.map(|axum::Json(value)| Json(value)))
+        let (parts, body) = request.into_parts();
+        // Read through `Bytes` on a request with the same headers and extensions, so that
+        // the body size limit applies as to any body.
+        let mut buffered = Request::new(body);
+        *buffered.headers_mut() = parts.headers.clone();
+        *buffered.extensions_mut() = parts.extensions.clone();
+        let bytes = axum::body::Bytes::from_request(buffered, state).await.map_err(body_rejection)?;
+        if bytes.is_empty() {
+            return Ok(None);
+        }
+        let request = Request::from_parts(parts, axum::body::Body::from(bytes));
+        let axum::Json(value) = <axum::Json<T> as FromRequest<S>>::from_request(request, state).await?;
+        Ok(Some(Json(value)))
     }
+}
+
+/// A body that could not be read (too large, or the connection failed) as problem JSON.
+fn body_rejection(rejection: axum::extract::rejection::BytesRejection) -> ApiError {
+    unread_body(rejection.status(), rejection.body_text())
+}
+
+/// The problem for a body that was not read: 413 `payload_too_large`, else `bad_body`.
+fn unread_body(status: StatusCode, detail: String) -> ApiError {
+    let (code, title) = if status == StatusCode::PAYLOAD_TOO_LARGE {
+        ("payload_too_large", "Payload too large")
+    } else {
+        ("bad_body", "Bad request body")
+    };
+    Problem::new(status, code, title, detail).into()
 }
 
 impl From<JsonRejection> for ApiError {
@@ -61,8 +89,7 @@ impl From<JsonRejection> for ApiError {
             JsonRejection::JsonSyntaxError(_) => ("malformed_json", "Malformed JSON"),
             JsonRejection::JsonDataError(_) => ("invalid_body", "Invalid body"),
             JsonRejection::MissingJsonContentType(_) => ("unsupported_media_type", "Unsupported media type"),
-            _ if status == StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "Payload too large"),
-            _ => ("bad_body", "Bad request body"),
+            _ => return unread_body(status, rejection.body_text()),
         };
         Problem::new(status, code, title, rejection.body_text()).into()
     }

@@ -623,8 +623,15 @@ async fn purchase_body_errors_use_the_documented_codes() {
     expect_problem(post("{\"tiers\": ").await.unwrap(), StatusCode::BAD_REQUEST, "malformed_json").await;
     let response = post("{\"tiers\": [], \"colour\": 1}").await.unwrap();
     expect_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body").await;
+    // Tiers sent without a Content-Type are refused, not ignored (which would charge the
+    // first tier for every seat, not the tiers asked for).
+    let untyped = app.customer(&ada, Method::POST, &path).body(r#"{"tiers":[{"seat":"A1","tier":"child"}]}"#);
+    expect_problem(untyped.send().await.unwrap(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type").await;
     assert_eq!(expect_json(show.current(&ada).await, StatusCode::OK).await, hold);
     assert_eq!(balance(&app, &ada).await, CREDIT);
+    // An empty body is no body, even labelled JSON: the first tier for every seat.
+    let booking = expect_json(post("").await.unwrap(), StatusCode::CREATED).await;
+    assert_eq!(booking["total"], eur(FULL), "{booking}");
 }
 
 #[tokio::test]
