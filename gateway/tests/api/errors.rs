@@ -76,6 +76,13 @@ async fn body_over_the_limit_is_413() {
     let response =
         app.staff(Method::POST, "/api/v1/films").header("idempotency-key", "big-1").json(&big).send().await.unwrap();
     expect_problem(response, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
+    // And for an optional body (a purchase's tiers), read before the hold is looked at.
+    let (token, _) = app.create_customer("Ada", "ada@example.test").await;
+    let ids = "01a2529e-3977-73c2-a2ea-13d2097b9ea5/holds/01a2529e-397c-75f0-83d2-008d80dc22c1";
+    let purchase = format!("/api/v1/showtimes/{ids}/purchase");
+    let tiers = json!({"tiers": [], "pad": "x".repeat(4096)});
+    let response = app.customer(&token, Method::POST, &purchase).json(&tiers).send().await.unwrap();
+    expect_problem(response, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
 }
 
 #[tokio::test]
