@@ -52,6 +52,9 @@ where
     /// `Content-Type`, as a required body (415 without one, rather than being ignored).
     async fn from_request(request: Request, state: &S) -> Result<Option<Self>, Self::Rejection> {
         let (parts, body) = request.into_parts();
+        if axum::body::HttpBody::is_end_stream(&body) {
+            return Ok(None); // Known to be empty (`Content-Length: 0`): nothing to read.
+        }
         // Read through `Bytes` on a request with the same headers and extensions, so that
         // the body size limit applies as to any body.
         let mut buffered = Request::new(body);
