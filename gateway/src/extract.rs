@@ -16,6 +16,7 @@ use std::str::FromStr;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, OptionalFromRequest, Request};
 use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use boxoffice_storage::PageRequest;
@@ -51,21 +52,19 @@ where
     /// `application/json` with no body); otherwise the body must be JSON with a JSON
     /// `Content-Type`, as a required body (415 without one, rather than being ignored).
     async fn from_request(request: Request, state: &S) -> Result<Option<Self>, Self::Rejection> {
-        let (parts, body) = request.into_parts();
-        if axum::body::HttpBody::is_end_stream(&body) {
+        if axum::body::HttpBody::is_end_stream(request.body()) {
             return Ok(None); // Known to be empty (`Content-Length: 0`): nothing to read.
         }
-        // Read through `Bytes` on a request with the same headers and extensions, so that
-        // the body size limit applies as to any body.
-        let mut buffered = Request::new(body);
-        *buffered.headers_mut() = parts.headers.clone();
-        *buffered.extensions_mut() = parts.extensions.clone();
-        let bytes = axum::body::Bytes::from_request(buffered, state).await.map_err(body_rejection)?;
+        let content_type = request.headers().get(CONTENT_TYPE).cloned();
+        // Read through `Bytes`, so that the body size limit applies as to any body.
+        let bytes = axum::body::Bytes::from_request(request, state).await.map_err(body_rejection)?;
         if bytes.is_empty() {
             return Ok(None);
         }
-        let request = Request::from_parts(parts, axum::body::Body::from(bytes));
-        let axum::Json(value) = <axum::Json<T> as FromRequest<S>>::from_request(request, state).await?;
+        // Then axum's JSON extractor, for its `Content-Type` rule and its rejections.
+        let mut typed = Request::new(axum::body::Body::from(bytes));
+        typed.headers_mut().extend(content_type.map(|value| (CONTENT_TYPE, value)));
+        let axum::Json(value) = <axum::Json<T> as FromRequest<S>>::from_request(typed, state).await?;
         Ok(Some(Json(value)))
     }
 }

@@ -382,14 +382,14 @@ impl CpuInterval {
     /// cores in use, and seconds per second spent waiting for a CPU. Names under 0.5 % of
     /// the interval's wall time are left out.
     fn threads_per_decision(&self, requests: u64) -> Vec<ThreadShare> {
-        let seconds = self.wall.max(1e-3);
+        let seconds = self.wall_seconds();
         let mut shares: Vec<ThreadShare> = self
             .server_threads
             .iter()
             .filter(|(_, used)| used.cpu / seconds >= 0.005)
             .map(|(name, used)| ThreadShare {
                 name: name.clone(),
-                us_per_request: (requests > 0).then(|| used.cpu * 1e6 / requests as f64),
+                us_per_request: us_per_request(used.cpu, requests),
                 cores: used.cpu / seconds,
                 waiting: used.waiting / seconds,
             })
@@ -400,15 +400,25 @@ impl CpuInterval {
 
     /// Microseconds of CPU per request, server and bench.
     fn per_request(&self, requests: u64) -> (Option<f64>, Option<f64>) {
-        let per = |cpu: Option<f64>| (requests > 0).then(|| cpu.map(|c| c * 1e6 / requests as f64)).flatten();
+        let per = |cpu: Option<f64>| us_per_request(cpu?, requests);
         (per(self.server), per(self.generator))
     }
 
     /// Cores in use on average over the interval, server and bench.
     fn cores(&self) -> (Option<f64>, Option<f64>) {
-        let seconds = self.wall.max(1e-3);
+        let seconds = self.wall_seconds();
         (self.server.map(|c| c / seconds), self.generator.map(|c| c / seconds))
     }
+
+    /// The interval's wall-clock seconds, never zero (a divisor).
+    fn wall_seconds(&self) -> f64 {
+        self.wall.max(1e-3)
+    }
+}
+
+/// Microseconds of `cpu` seconds per request; `None` without requests.
+fn us_per_request(cpu: f64, requests: u64) -> Option<f64> {
+    (requests > 0).then(|| cpu * 1e6 / requests as f64)
 }
 
 /// One thread name's part of the server's CPU in the booking phase.
