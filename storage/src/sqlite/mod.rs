@@ -2,8 +2,8 @@
 //!
 //! * **Writes** go through one writer thread that owns the write connection. Callers queue
 //!   ops on a bounded channel (a full queue is [`StorageError::Overloaded`]); the thread
-//!   commits whatever is queued in one transaction (group commit), each op in its own
-//!   savepoint, and answers every op only once `COMMIT` returned. See `writer`.
+//!   commits whatever is queued in one transaction (group commit), an op that fails rolled
+//!   back alone, and answers every op only once `COMMIT` returned. See `writer`.
 //! * **Reads** use a small pool of read connections on blocking threads; WAL lets them run
 //!   while the writer commits.
 //! * The schema is versioned with `PRAGMA user_version` and migrated by [`SqliteStorage::open`].
@@ -178,7 +178,7 @@ impl SqliteStorage {
     async fn write<T, F>(&self, work: F) -> StorageResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Connection) -> StorageResult<T> + Send + 'static,
+        F: FnMut(&Connection) -> StorageResult<T> + Send + 'static,
     {
         self.submit(work).await
     }
@@ -188,7 +188,7 @@ impl SqliteStorage {
     fn submit<T, F>(&self, work: F) -> impl std::future::Future<Output = StorageResult<T>> + Send + 'static
     where
         T: Send + 'static,
-        F: FnOnce(&Connection) -> StorageResult<T> + Send + 'static,
+        F: FnMut(&Connection) -> StorageResult<T> + Send + 'static,
     {
         let (msg, answer) = writer::op(work);
         let queued = self.queue.try_send(msg).map_err(|error| match error {

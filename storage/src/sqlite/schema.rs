@@ -137,7 +137,8 @@ pub(crate) fn configure_writer(conn: &Connection, options: &SqliteOptions) -> St
     }
     let synchronous = if options.synchronous_full { "FULL" } else { "NORMAL" };
     conn.pragma_update(None, "synchronous", synchronous).db()?;
-    // Each op of a batch runs in a savepoint, whose sub-journal (the pages before the op)
+    // When an op of a batch fails after writing, the batch runs again with each op in a
+    // savepoint, whose sub-journal (the pages before the op)
     // only serves to roll that op back inside the open transaction: keep it in memory
     // rather than in a temporary file (a crash rolls the whole transaction back anyway).
     conn.pragma_update(None, "temp_store", "MEMORY").db()?;

@@ -1,7 +1,7 @@
 //! Unit tests of the group commit: batches built by hand on a real database file.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use rusqlite::{Connection, params};
 use tokio::sync::oneshot;
@@ -47,7 +47,7 @@ fn entry(customer: CustomerId, minor: i64, reference: &str) -> LedgerEntry {
 fn job<T, F>(work: F) -> (Box<dyn Job>, oneshot::Receiver<StorageResult<T>>)
 where
     T: Send + 'static,
-    F: FnOnce(&Connection) -> StorageResult<T> + Send + 'static,
+    F: FnMut(&Connection) -> StorageResult<T> + Send + 'static,
 {
     match op(work) {
         (Msg::Job(job), answer) => (job, answer),
@@ -86,6 +86,46 @@ fn a_failing_op_rolls_back_alone() {
     assert_eq!(last_answer.blocking_recv().expect("answered"), Ok(LedgerOutcome::Applied(eur(600))));
     assert_eq!(f.commits.load(Ordering::Relaxed), 1, "one transaction for the batch");
     assert_eq!(ledger_rows(&f.path), 2, "only the two successful ops are stored");
+}
+
+/// An op that counts how often it ran (into `runs`) and credits 1.00.
+fn counted_credit(runs: &Arc<AtomicUsize>, who: CustomerId, reference: &str) -> Box<dyn Job> {
+    let (runs, reference) = (Arc::clone(runs), reference.to_owned());
+    job(move |c| {
+        runs.fetch_add(1, Ordering::Relaxed);
+        write_wallet::apply_ledger(c, &entry(who, 100, &reference))
+    })
+    .0
+}
+
+#[test]
+fn an_op_refused_before_it_changed_a_row_does_not_make_the_batch_run_again() {
+    let f = fixture(5000);
+    let who = CustomerId::new();
+    let runs = Arc::new(AtomicUsize::new(0));
+    let (overdraft, overdraft_answer) = ledger_job(entry(who, -5000, "payment:1"));
+    let (lookup, lookup_answer) = job(|c| {
+        let n: i64 = c.query_row("SELECT COUNT(*) FROM ledger", [], |r| r.get(0)).map_err(super::convert::db_error)?;
+        Err::<(), _>(StorageError::NotFound { entity: "row", id: n.to_string() })
+    });
+    f.writer.commit_batch(vec![counted_credit(&runs, who, "credit:1"), overdraft, lookup]);
+    assert!(matches!(
+        overdraft_answer.blocking_recv().expect("answered"),
+        Err(StorageError::InsufficientBalance { .. })
+    ));
+    assert!(matches!(lookup_answer.blocking_recv().expect("answered"), Err(StorageError::NotFound { .. })));
+    assert_eq!(runs.load(Ordering::Relaxed), 1, "the batch ran once");
+    assert_eq!(ledger_rows(&f.path), 1);
+
+    // One that fails after writing makes the batch run again, each op in a savepoint.
+    let (half, half_answer) = job(move |c| {
+        write_wallet::apply_ledger(c, &entry(who, 700, "credit:half"))?;
+        Err::<(), _>(StorageError::Unavailable("fails after writing".into()))
+    });
+    f.writer.commit_batch(vec![counted_credit(&runs, who, "credit:2"), half]);
+    assert!(matches!(half_answer.blocking_recv().expect("answered"), Err(StorageError::Unavailable(_))));
+    assert_eq!(runs.load(Ordering::Relaxed), 3, "the successful op ran again with the batch");
+    assert_eq!(ledger_rows(&f.path), 2, "its row is stored once, the failed op's not at all");
 }
 
 #[test]
