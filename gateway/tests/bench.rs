@@ -48,7 +48,12 @@ async fn every_cycle_runs_its_operations_and_only_those() {
     }
     assert!(purchase["ratio_hold_purchase_to_trivial"].as_f64().is_some_and(|r| r > 0.0), "{purchase}");
     // With --server-pid, the CPU per request of both phases is reported.
-    for figure in ["server_us_per_trivial_request", "server_us_per_durable_decision", "server_cores_booking_phase"] {
+    for figure in [
+        "server_us_per_trivial_request",
+        "server_us_per_durable_decision",
+        "server_cores_booking_phase",
+        "server_durable_decision_in_trivial_requests",
+    ] {
         assert!(purchase["cpu"][figure].as_f64().is_some_and(|v| v > 0.0), "{figure}: {purchase}");
     }
     // And the server's CPU in the booking phase by thread name, which adds up to no more than
@@ -58,6 +63,14 @@ async fn every_cycle_runs_its_operations_and_only_those() {
     let cores: Vec<f64> = threads.iter().filter_map(|t| t["cores"].as_f64()).collect();
     assert_eq!(cores.len(), threads.len(), "{purchase}");
     assert!(threads.iter().all(|t| t["name"].as_str().is_some_and(|n| !n.is_empty())), "{purchase}");
+    // Each thread's share also in /healthz requests' worth: its microseconds over the
+    // server's per /healthz request.
+    let trivial_us = purchase["cpu"]["server_us_per_trivial_request"].as_f64().unwrap_or(0.0);
+    for thread in threads {
+        let (us, worth) = (thread["us_per_durable_decision"].as_f64(), thread["in_trivial_requests"].as_f64());
+        let agrees = us.zip(worth).is_some_and(|(us, worth)| (worth * trivial_us - us).abs() <= 1e-6 * us.max(1.0));
+        assert!(agrees, "{thread}");
+    }
     let waits = threads.iter().filter_map(|t| t["waiting_for_cpu_s_per_s"].as_f64());
     assert_eq!(waits.filter(|w| *w >= 0.0).count(), threads.len(), "{purchase}");
     let process = purchase["cpu"]["server_cores_booking_phase"].as_f64().unwrap_or(0.0);

@@ -440,6 +440,14 @@ struct CpuReport {
 }
 
 impl CpuReport {
+    /// `us` of server CPU as a number of `/healthz` requests' worth of it in the same run: a
+    /// figure that the VM's changes of speed during a run (tens of percent here) cancel out of,
+    /// which is what to compare between two builds.
+    fn in_trivial_requests(&self, us: Option<f64>) -> Option<f64> {
+        let trivial = self.trivial.0.filter(|t| *t > 0.0)?;
+        Some(us? / trivial)
+    }
+
     fn print(&self) {
         let show = |v: Option<f64>, digits: usize| v.map_or_else(|| "?".to_owned(), |v| format!("{v:.digits$}"));
         println!(
@@ -454,15 +462,20 @@ impl CpuReport {
             show(self.booking_cores.0, 2),
             show(self.booking_cores.1, 2)
         );
+        println!(
+            "  in /healthz requests' worth:      {:>10} (server CPU per durable decision / per /healthz request; compare builds with this)",
+            show(self.in_trivial_requests(self.booking.0), 2)
+        );
         if !self.booking_threads.is_empty() {
             println!(
-                "server threads in the booking phase (CPU per durable decision, cores, and seconds per second waiting for a CPU):"
+                "server threads in the booking phase (CPU per durable decision, the same in /healthz requests' worth, cores, and seconds per second waiting for a CPU):"
             );
             for thread in &self.booking_threads {
                 println!(
-                    "  {:<18} {:>8} µs {:>6.2} cores {:>6.2} s/s waiting",
+                    "  {:<18} {:>8} µs {:>6} {:>6.2} cores {:>6.2} s/s waiting",
                     thread.name,
                     show(thread.us_per_request, 1),
+                    show(self.in_trivial_requests(thread.us_per_request), 2),
                     thread.cores,
                     thread.waiting
                 );
@@ -475,11 +488,13 @@ impl CpuReport {
             "server_us_per_trivial_request": self.trivial.0,
             "bench_us_per_trivial_request": self.trivial.1,
             "server_us_per_durable_decision": self.booking.0,
+            "server_durable_decision_in_trivial_requests": self.in_trivial_requests(self.booking.0),
             "bench_us_per_durable_decision": self.booking.1,
             "server_cores_booking_phase": self.booking_cores.0,
             "bench_cores_booking_phase": self.booking_cores.1,
             "server_threads_booking_phase": self.booking_threads.iter().map(|t| json!({
-                "name": t.name, "us_per_durable_decision": t.us_per_request, "cores": t.cores,
+                "name": t.name, "us_per_durable_decision": t.us_per_request,
+                "in_trivial_requests": self.in_trivial_requests(t.us_per_request), "cores": t.cores,
                 "waiting_for_cpu_s_per_s": t.waiting,
             })).collect::<Vec<_>>(),
         })
