@@ -441,8 +441,8 @@ struct CpuReport {
 
 impl CpuReport {
     /// `us` of server CPU as a number of `/healthz` requests' worth of it in the same run: a
-    /// figure that the VM's changes of speed during a run (tens of percent here) cancel out of,
-    /// which is what to compare between two builds.
+    /// figure that the VM's changes of speed between runs (tens of percent here) cancel out
+    /// of, though not a change within the run.
     fn in_trivial_requests(&self, us: Option<f64>) -> Option<f64> {
         let trivial = self.trivial.0.filter(|t| *t > 0.0)?;
         Some(us? / trivial)
