@@ -1,5 +1,5 @@
 //! Account, session, single-use token, recovery code and audit writes (run on the writer
-//! thread, each inside its own savepoint of a group commit).
+//! thread, each an op of a group commit: all or nothing).
 
 use rusqlite::{Connection, params};
 

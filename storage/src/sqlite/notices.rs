@@ -19,7 +19,7 @@ CREATE TABLE booking_notices (
 );
 ";
 
-/// Records a notice; called inside the journal write's savepoint.
+/// Records a notice; called inside the journal write's op (all or nothing with it).
 pub(crate) fn record(conn: &Connection, booking: BookingId, kind: NoticeKind) -> StorageResult<()> {
     conn.prepare_cached("INSERT INTO booking_notices (booking_id, kind) VALUES (?1, ?2)")
         .db()?

@@ -138,9 +138,10 @@ pub(crate) fn configure_writer(conn: &Connection, options: &SqliteOptions) -> St
     let synchronous = if options.synchronous_full { "FULL" } else { "NORMAL" };
     conn.pragma_update(None, "synchronous", synchronous).db()?;
     // When an op of a batch fails after writing, the batch runs again with each op in a
-    // savepoint, whose sub-journal (the pages before the op)
-    // only serves to roll that op back inside the open transaction: keep it in memory
-    // rather than in a temporary file (a crash rolls the whole transaction back anyway).
+    // savepoint, whose sub-journal (the pages before the op) only serves to roll that op
+    // back inside the open transaction; statements that may fail half-way keep one too.
+    // Keep them in memory rather than in a temporary file (a crash rolls the whole
+    // transaction back anyway).
     conn.pragma_update(None, "temp_store", "MEMORY").db()?;
     // A negative size is in KiB.
     let cache_kib = i64::try_from(options.writer_cache_bytes / 1024).unwrap_or(i64::MAX);

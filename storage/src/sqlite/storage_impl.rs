@@ -266,7 +266,7 @@ impl Storage for SqliteStorage {
     }
 }
 
-/// The epoch check and the append, in the same savepoint of the writer's transaction.
+/// The epoch check and the append, in the same op of the writer's transaction.
 fn fenced_append(
     conn: &rusqlite::Connection,
     showtime: ShowtimeId,

@@ -1,5 +1,5 @@
 //! Catalog writes: films, auditoriums and showtimes, with soft deletes and the showtime
-//! overlap rule. They run on the writer thread, inside the op's savepoint.
+//! overlap rule. They run on the writer thread, each an op (all or nothing).
 
 use rusqlite::{Connection, OptionalExtension, params};
 

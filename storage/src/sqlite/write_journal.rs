@@ -1,5 +1,5 @@
 //! Journal appends and what they imply (booking rows, the refund of a cancelled booking,
-//! the booking's email notice), in one savepoint: all or nothing.
+//! the booking's email notice), in one op of the writer: all or nothing.
 
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -88,7 +88,7 @@ fn insert_booking(conn: &Connection, booking: &BookingRecord) -> StorageResult<(
 }
 
 /// Marks a confirmed booking cancelled and records its refund and its notice in the same
-/// savepoint (the ledger key `refund:<payment id>` makes the refund happen once).
+/// op (the ledger key `refund:<payment id>` makes the refund happen once).
 /// Cancelling it again keeps the first cancellation and refunds and notifies nothing more;
 /// `NotFound` if there is no such booking.
 fn cancel_booking(conn: &Connection, id: BookingId, reason: CancelReason, at: Timestamp) -> StorageResult<()> {

@@ -6,10 +6,10 @@
 //! An op that fails is rolled back alone and the others still commit: the batch first runs
 //! its ops one after the other with nothing around them (nearly every batch, where no op
 //! fails after changing a row); if one does, the transaction is rolled back and the batch
-//! runs again with each op inside its own savepoint. A savepoint copies every page an op is the first to change
-//! into SQLite's statement journal, which was ~13 % of the writer's CPU when every op had
-//! one; ops are plain functions of the connection, so running one again on the state it
-//! first saw gives the same answer. Only after `COMMIT` returned is any op answered; if
+//! runs again with each op inside its own savepoint. A savepoint copies every page an op is
+//! the first to change into SQLite's statement journal, which was ~13 % of the writer's CPU
+//! when every op had one; ops are plain functions of the connection, so running one again
+//! on the state it first saw gives the same answer. Only after `COMMIT` returned is any op answered; if
 //! `BEGIN` or `COMMIT` fails, nothing of the batch is applied and every op of it gets
 //! `Unavailable`.
 
