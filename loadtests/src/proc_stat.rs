@@ -55,6 +55,13 @@ pub struct ThreadUse {
     pub waiting: f64,
 }
 
+impl std::ops::AddAssign for ThreadUse {
+    fn add_assign(&mut self, more: Self) {
+        self.cpu += more.cpu;
+        self.waiting += more.waiting;
+    }
+}
+
 /// Every live thread of a process at one moment, by thread id.
 #[derive(Clone, Debug, Default)]
 pub struct ThreadTimes(HashMap<u32, ThreadTime>);
@@ -88,9 +95,8 @@ impl ThreadTimes {
         for (tid, now) in &self.0 {
             let before = earlier.0.get(tid).filter(|was| was.name == now.name);
             let (cpu, waiting) = before.map_or((0.0, 0.0), |was| (was.cpu, was.waiting));
-            let sum: &mut ThreadUse = by_name.entry(now.name.clone()).or_default();
-            sum.cpu += (now.cpu - cpu).max(0.0);
-            sum.waiting += (now.waiting - waiting).max(0.0);
+            let used = ThreadUse { cpu: (now.cpu - cpu).max(0.0), waiting: (now.waiting - waiting).max(0.0) };
+            *by_name.entry(now.name.clone()).or_default() += used;
         }
         by_name
     }
@@ -99,9 +105,7 @@ impl ThreadTimes {
 /// Adds `more` to `sums`, name by name.
 pub fn add_by_name(sums: &mut BTreeMap<String, ThreadUse>, more: &BTreeMap<String, ThreadUse>) {
     for (name, used) in more {
-        let sum = sums.entry(name.clone()).or_default();
-        sum.cpu += used.cpu;
-        sum.waiting += used.waiting;
+        *sums.entry(name.clone()).or_default() += *used;
     }
 }
 

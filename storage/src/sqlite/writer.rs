@@ -174,12 +174,13 @@ fn run_fixed(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
 }
 
 fn run_batch(conn: &Connection, jobs: &mut [Box<dyn Job>]) -> StorageResult<()> {
-    run_fixed(conn, "BEGIN IMMEDIATE").map_err(|e| batch_error("begin", &e))?;
+    let begin = || run_fixed(conn, "BEGIN IMMEDIATE").map_err(|e| batch_error("begin", &e));
+    begin()?;
     if !jobs.iter_mut().all(|job| run_bare(conn, job.as_mut())) {
         // An op failed half-way: start again, each op in a savepoint of its own.
         rollback(conn);
         metrics::counter!("boxoffice_storage_batch_reruns_total").increment(1);
-        run_fixed(conn, "BEGIN IMMEDIATE").map_err(|e| batch_error("begin", &e))?;
+        begin()?;
         for job in jobs.iter_mut() {
             if let Err(error) = run_in_savepoint(conn, job.as_mut()) {
                 rollback(conn);
