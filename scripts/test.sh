@@ -4,6 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# A fresh build of every test binary takes about 3.6 GB under target/ (debug line tables
+# only, see Cargo.toml); say so plainly up front rather than fail at a link step later.
+mkdir -p target
+free_kib=$(df -Pk target | awk 'NR == 2 { print $4 }')
+if [ -n "$free_kib" ] && [ "$free_kib" -lt $((4 * 1024 * 1024)) ]; then
+  echo "!!! only $((free_kib / 1024)) MiB free under target/: the build needs about 4 GB !!!"
+fi
+
 echo "==> cargo fmt --check"
 cargo fmt --all -- --check
 
