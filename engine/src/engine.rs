@@ -16,7 +16,7 @@
 
 mod terminal;
 
-pub use self::terminal::TerminalPayment;
+pub use self::terminal::{TerminalPayment, check_terminal_ref};
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -245,7 +245,13 @@ impl Engine {
         tiers: Vec<TierChoice>,
     ) -> Result<Booking, EngineError> {
         let plan = self
-            .call(showtime, |reply| Command::BeginPayment { owner, hold_id: hold, tiers: tiers.clone(), reply })
+            .call(showtime, |reply| Command::BeginPayment {
+                owner,
+                hold_id: hold,
+                tiers: tiers.clone(),
+                exclusive: true,
+                reply,
+            })
             .await?;
         let payment_id = PaymentId::new();
         let debit = LedgerEntry {

@@ -33,6 +33,9 @@ pub enum EngineError {
     /// The hold does not exist, belongs to someone else, or has ended.
     #[error("hold not found or expired")]
     HoldNotFound,
+    /// A purchase of this hold is already being paid (a second one would charge twice).
+    #[error("a purchase of this hold is already under way; wait for its answer")]
+    PaymentInProgress,
     /// A tier name not on the showtime's price list.
     #[error("unknown price tier {0:?}")]
     UnknownTier(String),
@@ -85,6 +88,7 @@ impl EngineError {
             EngineError::SoldOut => "sold_out",
             EngineError::NotEnoughTickets { .. } => "not_enough_tickets",
             EngineError::HoldNotFound => "hold_not_found",
+            EngineError::PaymentInProgress => "payment_in_progress",
             EngineError::UnknownTier(_) => "unknown_tier",
             EngineError::InsufficientBalance { .. } => "insufficient_balance",
             EngineError::BookingNotFound => "booking_not_found",

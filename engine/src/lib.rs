@@ -34,7 +34,7 @@ pub mod view;
 
 pub use crate::clock::{Clock, ManualClock, OffsetClock, SystemClock, TokioClock};
 pub use crate::config::EngineConfig;
-pub use crate::engine::{Engine, TerminalPayment};
+pub use crate::engine::{Engine, TerminalPayment, check_terminal_ref};
 pub use crate::error::EngineError;
 pub use crate::events::{Change, Subscription, SubscriptionStart};
 pub use crate::placement::{Placement, SingleNode, as_owner};

@@ -107,6 +107,7 @@ pub struct HoldView {
 /// The price tier chosen for one ticket of a purchase.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct TierChoice {
     /// The seat label (reserved seating); omitted for general admission.
     #[serde(default)]

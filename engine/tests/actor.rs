@@ -40,6 +40,12 @@ async fn setup(config: EngineConfig) -> Setup {
     Setup { _dir: dir, storage, clock, engine, catalog }
 }
 
+/// The kinds of a customer's ledger entries.
+async fn ledger_kinds(s: &Setup, customer: boxoffice_storage::CustomerId) -> Vec<LedgerKind> {
+    let page = s.storage.ledger(customer, boxoffice_storage::PageRequest::default()).await.unwrap();
+    page.items.iter().map(|e| e.kind).collect()
+}
+
 /// Polls `check` until it holds, for at most 5 s (the actor ticks every 250 ms).
 async fn eventually<F: AsyncFn() -> bool>(check: F) {
     for _ in 0..100 {
@@ -129,6 +135,24 @@ async fn purchase_debits_the_wallet_and_sells_the_seats() {
 }
 
 #[actix_rt::test]
+async fn concurrent_purchases_of_one_hold_charge_the_wallet_once() {
+    let s = setup(config()).await;
+    let alice = common::customer(s.storage.as_ref(), 10_000).await;
+    let hold = s.engine.hold(s.catalog.seated, alice, seats(&["C3", "C4"])).await.unwrap();
+    let attempts = (0..6).map(|_| s.engine.purchase(s.catalog.seated, alice, hold.hold_id, vec![]));
+    let results = futures::future::join_all(attempts).await;
+    let bought = results.iter().filter(|r| r.is_ok()).count();
+    assert_eq!(bought, 1, "{results:?}");
+    for refused in results.iter().filter_map(|r| r.as_ref().err()) {
+        assert!(matches!(refused, EngineError::PaymentInProgress | EngineError::HoldNotFound), "{refused:?}");
+    }
+    let kinds = ledger_kinds(&s, alice).await;
+    assert_eq!(kinds.iter().filter(|k| **k == LedgerKind::Payment).count(), 1, "one debit: {kinds:?}");
+    assert_eq!(kinds.iter().filter(|k| **k == LedgerKind::Refund).count(), 0, "nothing to give back: {kinds:?}");
+    assert_eq!(s.storage.wallet_balance(alice, Currency::EUR).await.unwrap().amount_minor(), 10_000 - 2400);
+}
+
+#[actix_rt::test]
 async fn insufficient_balance_keeps_the_hold_and_the_money() {
     let s = setup(config()).await;
     let poor = common::customer(s.storage.as_ref(), 1000).await;
@@ -157,15 +181,7 @@ async fn a_paid_purchase_whose_booking_is_not_written_is_refunded() {
     s.storage.fail_journal.store(false, Ordering::SeqCst);
     let refunded = async || s.storage.wallet_balance(alice, Currency::EUR).await.unwrap().amount_minor() == 10_000;
     eventually(refunded).await;
-    let kinds: Vec<_> = s
-        .storage
-        .ledger(alice, boxoffice_storage::PageRequest::default())
-        .await
-        .unwrap()
-        .items
-        .iter()
-        .map(|e| e.kind)
-        .collect();
+    let kinds = ledger_kinds(&s, alice).await;
     assert_eq!(kinds.iter().filter(|k| **k == LedgerKind::Payment).count(), 1, "{kinds:?}");
     assert_eq!(kinds.iter().filter(|k| **k == LedgerKind::Refund).count(), 1, "{kinds:?}");
     // The hold survived the failed write, and buying it again works (and pays once more).

@@ -22,6 +22,16 @@ pub const AFTER_BYTES_MAX: usize = 256 * 1024;
 /// Keys whose values never reach the log.
 const SECRET_KEYS: [&str; 7] =
     ["token", "password", "new_password", "recovery_codes", "secret", "otpauth_uri", "qr_svg"];
+/// [`SECRET_KEYS`] as they appear in JSON, for a scan before parsing.
+const SECRET_KEYS_QUOTED: [&str; 7] = [
+    "\"token\"",
+    "\"password\"",
+    "\"new_password\"",
+    "\"recovery_codes\"",
+    "\"secret\"",
+    "\"otpauth_uri\"",
+    "\"qr_svg\"",
+];
 
 /// The full route template: inside the nested `/api/v1` router, axum matches the path
 /// without that prefix.
@@ -85,19 +95,37 @@ async fn before(state: &AppState, entity: &str, id: Option<&str>) -> Option<Valu
     }
 }
 
+/// `body` (JSON) with the values of secret keys, at any depth, replaced by `null`; `None`
+/// when it has none (most bodies: a quick scan for the keys' names decides without parsing).
+#[must_use]
+pub fn without_secrets(body: &[u8]) -> Option<Vec<u8>> {
+    let text = std::str::from_utf8(body).ok()?;
+    if !SECRET_KEYS_QUOTED.iter().any(|key| text.contains(key)) {
+        return None;
+    }
+    let mut value: Value = serde_json::from_str(text).ok()?;
+    replace_secrets(&mut value, &Value::Null);
+    serde_json::to_vec(&value).ok()
+}
+
 /// Replaces the values of secret keys, at any depth.
 pub fn redact(value: &mut Value) {
+    replace_secrets(value, &Value::String("[redacted]".into()));
+}
+
+/// Sets the value of every secret key in `value`, at any depth, to `with`.
+fn replace_secrets(value: &mut Value, with: &Value) {
     match value {
         Value::Object(map) => {
             for (key, inner) in map.iter_mut() {
                 if SECRET_KEYS.contains(&key.as_str()) {
-                    *inner = Value::String("[redacted]".into());
+                    *inner = with.clone();
                 } else {
-                    redact(inner);
+                    replace_secrets(inner, with);
                 }
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(redact),
+        Value::Array(items) => items.iter_mut().for_each(|item| replace_secrets(item, with)),
         _ => {}
     }
 }
@@ -156,6 +184,19 @@ pub async fn middleware(State(state): State<AppState>, request: Request, next: N
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn answers_are_kept_without_their_secrets() {
+        for (key, quoted) in SECRET_KEYS.iter().zip(SECRET_KEYS_QUOTED) {
+            assert_eq!(format!("\"{key}\""), quoted);
+        }
+        assert_eq!(without_secrets(br#"{"booking":{"id":"b1","seats":["A1"]}}"#), None, "nothing to hide");
+        let kept = without_secrets(br#"{"customer":{"id":"c1"},"token":"s3cret","nested":[{"password":"p"}]}"#)
+            .expect("a token to hide");
+        let kept: Value = serde_json::from_slice(&kept).expect("json");
+        assert_eq!(kept, serde_json::json!({"customer":{"id":"c1"},"token":null,"nested":[{"password":null}]}));
+        assert!(!String::from_utf8_lossy(&serde_json::to_vec(&kept).expect("json")).contains("s3cret"));
+    }
 
     #[test]
     fn routes_name_their_entity_and_secrets_are_redacted() {

@@ -205,7 +205,15 @@ fn token_ok(token: &str) -> bool {
 /// # Errors
 /// 401 when the header is not `Bearer <token>` with a printable token.
 pub fn bearer_token(parts: &Parts) -> Result<Option<&str>, ApiError> {
-    let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
+    bearer_token_in(&parts.headers)
+}
+
+/// [`bearer_token`] from the headers alone.
+///
+/// # Errors
+/// As [`bearer_token`].
+pub fn bearer_token_in(headers: &axum::http::HeaderMap) -> Result<Option<&str>, ApiError> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Ok(None);
     };
     let malformed = || ApiError::unauthorized("malformed Authorization header; expected `Bearer <token>`");
@@ -218,6 +226,18 @@ pub fn bearer_token(parts: &Parts) -> Result<Option<&str>, ApiError> {
     Ok(Some(token))
 }
 
+/// The credential a request carries: its bearer token (`false`), else its session cookie
+/// (`true`), else `None`.
+///
+/// # Errors
+/// 401 for a malformed `Authorization` header.
+pub fn request_credential(headers: &axum::http::HeaderMap) -> Result<Option<(&str, bool)>, ApiError> {
+    if let Some(token) = bearer_token_in(headers)? {
+        return Ok(Some((token, false)));
+    }
+    Ok(cookies::get(headers, SESSION_COOKIE).filter(|t| token_ok(t)).map(|cookie| (cookie, true)))
+}
+
 /// The identity of a request (`None` without credentials), resolved once. An unknown
 /// bearer token is 401; an unknown or expired session cookie counts as no credential.
 ///
@@ -227,14 +247,13 @@ pub async fn identify(parts: &mut Parts, state: &AppState) -> Result<Option<Iden
     if let Some(Resolved(identity)) = parts.extensions.get::<Resolved>() {
         return Ok(*identity);
     }
-    let identity = if let Some(token) = bearer_token(parts)? {
-        let found = state.auth.identify(token, false).await?;
-        Some(found.ok_or_else(|| ApiError::unauthorized("unknown, expired or revoked bearer token"))?)
-    } else {
-        match cookies::get(&parts.headers, SESSION_COOKIE).filter(|t| token_ok(t)) {
-            Some(cookie) => state.auth.identify(cookie, true).await?,
-            None => None,
+    let identity = match request_credential(&parts.headers)? {
+        Some((token, false)) => {
+            let found = state.auth.identify(token, false).await?;
+            Some(found.ok_or_else(|| ApiError::unauthorized("unknown, expired or revoked bearer token"))?)
         }
+        Some((cookie, true)) => state.auth.identify(cookie, true).await?,
+        None => None,
     };
     parts.extensions.insert(Resolved(identity));
     Ok(identity)

@@ -11,6 +11,7 @@
 //! | `EngineError::SoldOut` | 409 | `sold_out` |
 //! | `EngineError::NotEnoughTickets` | 409 | `not_enough_tickets` (+ `available`) |
 //! | `EngineError::HoldNotFound` | 404 | `hold_not_found` |
+//! | `EngineError::PaymentInProgress` | 409 | `payment_in_progress` |
 //! | `EngineError::UnknownTier` | 422 | `unknown_tier` (+ `tier`) |
 //! | `EngineError::InsufficientBalance` | 402 | `insufficient_balance` (+ `balance`, `needed`) |
 //! | `EngineError::BookingNotFound` | 404 | `booking_not_found` |
@@ -64,6 +65,7 @@ pub fn engine(e: &EngineError) -> Problem {
             Problem::new(StatusCode::CONFLICT, code, "Not enough tickets", e.to_string()).with("available", *available)
         }
         E::HoldNotFound => Problem::new(StatusCode::NOT_FOUND, code, "Hold not found", e.to_string()),
+        E::PaymentInProgress => Problem::new(StatusCode::CONFLICT, code, "Payment in progress", e.to_string()),
         E::UnknownTier(tier) => {
             Problem::new(StatusCode::UNPROCESSABLE_ENTITY, code, "Unknown price tier", e.to_string())
                 .with("tier", tier.clone())
@@ -152,6 +154,7 @@ mod tests {
             (EngineError::SoldOut, 409),
             (EngineError::NotEnoughTickets { available: 2 }, 409),
             (EngineError::HoldNotFound, 404),
+            (EngineError::PaymentInProgress, 409),
             (EngineError::UnknownTier("vip".into()), 422),
             (EngineError::InsufficientBalance { balance: eur(1), needed: eur(2) }, 402),
             (EngineError::BookingNotFound, 404),

@@ -130,10 +130,13 @@ async fn idempotent(state: &AppState, request: Request, next: Next) -> Result<Re
     let bytes = axum::body::to_bytes(response_body, RESPONSE_BYTES_MAX)
         .await
         .map_err(|e| ApiError::internal(format!("response body: {e}")))?;
+    // A token, password or TOTP secret in the answer is not kept: the store holds no usable
+    // credential (docs/security.md), and a replay answers the same with those values `null`.
+    let kept = crate::audit::without_secrets(&bytes).unwrap_or_else(|| bytes.to_vec());
     let record = IdempotentResponse {
         request_hash: fingerprint,
         status: response_parts.status.as_u16(),
-        body: bytes.to_vec(),
+        body: kept,
         created_at: state.clock.now(),
     };
     if let Err(error) = state.storage.store_idempotent_response(&scope, &key, &record).await {

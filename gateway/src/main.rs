@@ -141,6 +141,13 @@ async fn serve(settings: Settings, seed_demo: bool) -> anyhow::Result<()> {
 }
 
 async fn backup(settings: Settings, dest: PathBuf) -> anyhow::Result<()> {
+    // A backup copies a database; it never creates one (a mistyped --data-dir would
+    // otherwise "succeed" with an empty copy).
+    if let Ok(boxoffice_gateway::config::StorageLocation::Sqlite(path)) = settings.storage.location()
+        && !path.is_file()
+    {
+        anyhow::bail!("no database at {}: check --data-dir or storage.url", path.display());
+    }
     let store = Store::open(&settings.storage).await?;
     store.storage().backup(&dest).await.with_context(|| format!("backup to {}", dest.display()))?;
     store.close().await;

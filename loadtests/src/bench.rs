@@ -87,12 +87,13 @@ impl Cycle {
 /// Parses `500ms`, `20s`, `2m` (at most one hour).
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let (number, unit) = text.find(|c: char| !c.is_ascii_digit()).map_or((text, "s"), |i| text.split_at(i));
-    let n: u64 = number.parse().map_err(|_| format!("{text:?} is not a duration like 20s, 500ms or 2m"))?;
+    let n: u64 = number.parse().map_err(|_| format!("{text:?} is not a duration like 20s, 500ms, 2m or 1h"))?;
     let d = match unit {
         "ms" => Duration::from_millis(n),
         "s" => Duration::from_secs(n),
-        "m" => Duration::from_secs(n * 60),
-        _ => return Err(format!("{text:?}: unit must be ms, s or m")),
+        "m" => Duration::from_secs(n.saturating_mul(60)),
+        "h" => Duration::from_secs(n.saturating_mul(3600)),
+        _ => return Err(format!("{text:?}: unit must be ms, s, m or h")),
     };
     if d.is_zero() || d > Duration::from_secs(3600) {
         return Err(format!("{text:?}: between 1 ms and 1 hour"));
@@ -660,6 +661,7 @@ mod tests {
         assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
         assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
         assert!(parse_duration("0s").is_err());
+        assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)), "the kiosk simulator's default");
         assert!(parse_duration("2h").is_err());
         assert!(parse_duration("abc").is_err());
     }

@@ -13,9 +13,41 @@ use crate::time::Timestamp;
 
 pub use crate::field_error::{FieldError, Param, Reason};
 
+/// Characters that take no room on screen (zero-width spaces and joiners, direction marks,
+/// the byte-order mark, the soft hyphen): text made only of them looks empty.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
+}
+
+/// Checks one line of text: no control characters; `min` to `max` characters once the
+/// surrounding white space is trimmed, where at least `min` of them are visible.
 fn check_text(field: &'static str, value: &str, min: usize, max: usize) -> Result<(), FieldError> {
-    let len = value.trim().chars().count();
-    if len < min || value.chars().count() > max {
+    check_chars(field, value, false)?;
+    check_length(field, value, min, max)
+}
+
+/// Like [`check_text`] for text of several lines (line feeds and tabs allowed).
+fn check_multiline(field: &'static str, value: &str, min: usize, max: usize) -> Result<(), FieldError> {
+    check_chars(field, value, true)?;
+    check_length(field, value, min, max)
+}
+
+fn check_chars(field: &'static str, value: &str, multiline: bool) -> Result<(), FieldError> {
+    let allowed = |c: char| multiline && matches!(c, '\n' | '\r' | '\t');
+    match value.chars().find(|&c| c.is_control() && !allowed(c)) {
+        Some(c) => Err(FieldError::new(
+            field,
+            Reason::ControlCharacter,
+            format!("must not contain control characters (found U+{:04X})", u32::from(c)),
+        )
+        .param("char", format!("U+{:04X}", u32::from(c)))),
+        None => Ok(()),
+    }
+}
+
+fn check_length(field: &'static str, value: &str, min: usize, max: usize) -> Result<(), FieldError> {
+    let visible = value.chars().filter(|&c| !c.is_whitespace() && !is_invisible(c)).count();
+    if visible < min || value.trim().chars().count() > max {
         return Err(FieldError::length(field, min, max));
     }
     Ok(())
@@ -28,14 +60,34 @@ fn check_list(field: &'static str, values: &[String], max_items: usize) -> Resul
     values.iter().try_for_each(|v| check_text(field, v, 1, 200))
 }
 
-fn check_url(field: &'static str, value: Option<&str>) -> Result<(), FieldError> {
-    match value {
-        Some(url) if !(url.starts_with("https://") || url.starts_with("http://") || url.starts_with('/')) => {
-            Err(FieldError::new(field, Reason::Url, "must be an http(s) URL or a path starting with /"))
-        }
-        Some(url) => check_text(field, url, 1, 2000),
-        None => Ok(()),
+/// Trims the white space around `value` (what a form's stray space adds).
+fn trim_in_place(value: &mut String) {
+    let trimmed = value.trim();
+    if trimmed.len() != value.len() {
+        *value = trimmed.to_owned();
     }
+}
+
+/// A web address with a host (`https://host/...` or `http://host/...`), or a path on this
+/// server (`/...`, but not `//host` or `/\host`, which browsers read as another host).
+fn check_url(field: &'static str, value: Option<&str>) -> Result<(), FieldError> {
+    let Some(url) = value else { return Ok(()) };
+    let url = url.trim();
+    let host_first = |rest: &str| rest.chars().next().is_some_and(|c| c.is_ascii_alphanumeric() || c == '[');
+    let well_formed =
+        match (url.strip_prefix("https://").or_else(|| url.strip_prefix("http://")), url.strip_prefix('/')) {
+            (Some(rest), _) => host_first(rest),
+            (None, Some(rest)) => !rest.starts_with(['/', '\\']),
+            (None, None) => false,
+        };
+    if !well_formed || url.chars().any(char::is_whitespace) {
+        return Err(FieldError::new(
+            field,
+            Reason::Url,
+            "must be an http(s) URL with a host, or a path starting with /",
+        ));
+    }
+    check_text(field, url, 1, 2000)
 }
 
 /// A film as submitted by staff.
@@ -100,7 +152,7 @@ impl FilmDraft {
         if let Some(r) = &self.age_rating {
             check_text("age_rating", r, 1, 20)?;
         }
-        check_text("synopsis", &self.synopsis, 0, 10_000)?;
+        check_multiline("synopsis", &self.synopsis, 0, 10_000)?;
         check_url("poster_url", self.poster_url.as_deref())?;
         check_url("trailer_url", self.trailer_url.as_deref())?;
         for (field, langs) in
@@ -111,6 +163,10 @@ impl FilmDraft {
             }
         }
         self.genres.iter_mut().for_each(|g| *g = g.trim().to_lowercase());
+        [&mut self.title, &mut self.director, &mut self.synopsis].into_iter().for_each(trim_in_place);
+        self.original_title.iter_mut().chain(&mut self.age_rating).for_each(trim_in_place);
+        self.poster_url.iter_mut().chain(&mut self.trailer_url).for_each(trim_in_place);
+        self.cast.iter_mut().for_each(trim_in_place);
         self.spoken_languages.iter_mut().for_each(|l| l.make_ascii_lowercase());
         self.subtitle_languages.iter_mut().for_each(|l| l.make_ascii_lowercase());
         Ok(self)
@@ -195,6 +251,7 @@ impl AuditoriumDraft {
         check_text("name", &self.name, 1, 100)?;
         check_list("equipment", &self.equipment, 20)?;
         self.equipment.iter_mut().for_each(|e| *e = e.trim().to_lowercase());
+        trim_in_place(&mut self.name);
         Ok(self)
     }
 }
@@ -241,6 +298,7 @@ pub enum Format {
 /// One price tier of a showtime, e.g. `full` at 12.50 EUR.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct PriceTier {
     /// Tier name: `full`, `reduced`, `student`, `child`, `senior` or a custom name.
     pub tier: String,
@@ -262,6 +320,7 @@ impl PriceTier {
 /// The prices of a showtime, all in one currency.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct PriceList {
     /// The currency of every tier.
     pub currency: Currency,
@@ -286,11 +345,19 @@ impl PriceList {
         }
         let mut seen = std::collections::HashSet::new();
         for t in &self.tiers {
-            if !PriceTier::valid_name(&t.tier) || !seen.insert(t.tier.as_str()) {
+            if !PriceTier::valid_name(&t.tier) {
                 return Err(FieldError::new(
                     "prices.tiers",
                     Reason::TierName,
-                    format!("tier name {:?} must be unique, lower case, 1 to 20 letters", t.tier),
+                    format!("tier name {:?} must be 1 to 20 lower-case letters or _", t.tier),
+                )
+                .param("tier", t.tier.as_str()));
+            }
+            if !seen.insert(t.tier.as_str()) {
+                return Err(FieldError::new(
+                    "prices.tiers",
+                    Reason::TierRepeated,
+                    format!("tier {:?} is given twice", t.tier),
                 )
                 .param("tier", t.tier.as_str()));
             }
@@ -318,7 +385,7 @@ impl PriceList {
 /// How a showtime sells: seats on a map, or a number of tickets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", try_from = "SeatingFields")]
 pub enum Seating {
     /// Reserved seating on the auditorium's seat map.
     Reserved,
@@ -327,6 +394,31 @@ pub enum Seating {
         /// How many tickets can be sold.
         capacity: u32,
     },
+}
+
+/// [`Seating`] as written, so that a field that does not belong to the kind (a `capacity`
+/// on reserved seating) or is unknown is refused rather than dropped.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SeatingFields {
+    kind: String,
+    capacity: Option<u32>,
+}
+
+impl TryFrom<SeatingFields> for Seating {
+    type Error = String;
+
+    fn try_from(fields: SeatingFields) -> Result<Self, Self::Error> {
+        match (fields.kind.as_str(), fields.capacity) {
+            ("reserved", None) => Ok(Seating::Reserved),
+            ("reserved", Some(_)) => {
+                Err("unknown field `capacity`: reserved seating takes its seats from the layout".into())
+            }
+            ("general_admission", Some(capacity)) => Ok(Seating::GeneralAdmission { capacity }),
+            ("general_admission", None) => Err("missing field `capacity` for general admission".into()),
+            (other, _) => Err(format!("unknown variant `{other}`, expected `reserved` or `general_admission`")),
+        }
+    }
 }
 
 /// The life of a showtime.

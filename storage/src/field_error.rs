@@ -74,6 +74,10 @@ pub enum Reason {
     Currency,
     /// A bad price tier name (`tier`).
     TierName,
+    /// A price tier name given twice (`tier`).
+    TierRepeated,
+    /// A control character (`char`, e.g. `U+0007`) in text.
+    ControlCharacter,
     /// A price of tier `tier` outside `min` to `max` minor units.
     TierPrice,
     /// A card payment without the terminal's approval code.
@@ -130,6 +134,8 @@ impl Reason {
         Reason::SeatLabel,
         Reason::Currency,
         Reason::TierName,
+        Reason::TierRepeated,
+        Reason::ControlCharacter,
         Reason::TierPrice,
         Reason::TerminalRef,
         Reason::Repeated,
@@ -178,6 +184,8 @@ impl Reason {
             Reason::SeatLabel => "seat_label",
             Reason::Currency => "currency",
             Reason::TierName => "tier_name",
+            Reason::TierRepeated => "tier_repeated",
+            Reason::ControlCharacter => "control_character",
             Reason::TierPrice => "tier_price",
             Reason::TerminalRef => "terminal_ref",
             Reason::Repeated => "repeated",
@@ -202,7 +210,8 @@ impl Reason {
             Reason::TooFarAhead => &["years"],
             Reason::SeatLabel | Reason::LayoutDuplicateSeat => &["label"],
             Reason::Currency => &["currency"],
-            Reason::TierName => &["tier"],
+            Reason::TierName | Reason::TierRepeated => &["tier"],
+            Reason::ControlCharacter => &["char"],
             Reason::TierPrice => &["tier", "min", "max"],
             Reason::LayoutRowLabel => &["row"],
             Reason::LayoutChar => &["row", "char", "position"],

@@ -63,6 +63,7 @@ impl SeatKind {
 /// One row as written by staff: a label and its positions.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct RowSpec {
     /// Row label, e.g. `F` (1 to 3 letters or digits, unique within the auditorium).
     pub label: String,
@@ -73,6 +74,7 @@ pub struct RowSpec {
 /// A layout as submitted, before validation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct LayoutSpec {
     /// Rows from the screen backwards.
     pub rows: Vec<RowSpec>,

@@ -68,7 +68,13 @@ impl Engine {
         tiers: Vec<TierChoice>,
     ) -> Result<TerminalPayment, EngineError> {
         let plan = self
-            .call(showtime, |reply| Command::BeginPayment { owner, hold_id: hold, tiers: tiers.clone(), reply })
+            .call(showtime, |reply| Command::BeginPayment {
+                owner,
+                hold_id: hold,
+                tiers: tiers.clone(),
+                exclusive: false,
+                reply,
+            })
             .await?;
         Ok(TerminalPayment {
             showtime_id: showtime,
@@ -106,12 +112,7 @@ impl Engine {
     }
 
     async fn terminal_saga(&self, payment: &TerminalPayment, terminal_ref: &str) -> Result<Booking, EngineError> {
-        let printable = terminal_ref.chars().all(|c| c.is_ascii_graphic());
-        if terminal_ref.is_empty() || terminal_ref.len() > TERMINAL_REFERENCE_LEN_MAX || !printable {
-            return Err(EngineError::InvalidRequest(format!(
-                "terminal reference: 1 to {TERMINAL_REFERENCE_LEN_MAX} printable ASCII characters"
-            )));
-        }
+        check_terminal_ref(terminal_ref)?;
         let (owner, id, total) = (payment.owner(), payment.payment_id, payment.total);
         let now = self.shared.clock.now();
         let credit = LedgerEntry {
@@ -155,4 +156,20 @@ impl Engine {
             }
         }
     }
+}
+
+/// Checks a card terminal's approval code: 1 to [`TERMINAL_REFERENCE_LEN_MAX`] printable
+/// ASCII characters. Checked before a payment is settled, so a typing mistake leaves the
+/// payment pending.
+///
+/// # Errors
+/// `InvalidRequest` naming the rule.
+pub fn check_terminal_ref(terminal_ref: &str) -> Result<(), EngineError> {
+    let printable = terminal_ref.chars().all(|c| c.is_ascii_graphic());
+    if terminal_ref.is_empty() || terminal_ref.len() > TERMINAL_REFERENCE_LEN_MAX || !printable {
+        return Err(EngineError::InvalidRequest(format!(
+            "terminal reference: 1 to {TERMINAL_REFERENCE_LEN_MAX} printable ASCII characters"
+        )));
+    }
+    Ok(())
 }

@@ -296,7 +296,25 @@ fn assign_tiers(
         )));
     }
     if seat_labels.is_empty() {
+        if let Some(seat) = tiers.iter().find_map(|t| t.seat.as_deref()) {
+            return Err(EngineError::InvalidRequest(format!(
+                "general admission has no seats: give tiers without `seat` (got {seat:?})"
+            )));
+        }
         return Ok(tiers.iter().map(|t| t.tier.clone()).collect());
+    }
+    // Every tier names a seat of the hold, once; then every seat has its tier.
+    let mut named = std::collections::HashSet::new();
+    for tier in tiers {
+        let Some(seat) = tier.seat.as_deref() else {
+            return Err(EngineError::InvalidRequest("give the `seat` of every tier (reserved seating)".into()));
+        };
+        if !seat_labels.iter().any(|label| label.eq_ignore_ascii_case(seat)) {
+            return Err(EngineError::InvalidRequest(format!("seat {seat} is not in this hold")));
+        }
+        if !named.insert(seat.to_ascii_uppercase()) {
+            return Err(EngineError::InvalidRequest(format!("seat {seat} has two tiers")));
+        }
     }
     seat_labels
         .iter()

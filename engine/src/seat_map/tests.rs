@@ -174,6 +174,29 @@ fn purchase_prices_each_seat_by_tier() {
 }
 
 #[test]
+fn tiers_name_the_seats_of_the_hold_once_each() {
+    let mut h = Harness::new(Seating::Reserved);
+    let c = CustomerId::new();
+    let hold = h.hold(c, seats(&["A1", "A2"]), START).expect("ok");
+    let now = Timestamp::from_millis(START);
+    let tier = |seat: Option<&str>| TierChoice { seat: seat.map(Into::into), tier: "full".into() };
+    let refused = |tiers: Vec<TierChoice>| match h.map.plan_purchase(&h.info, c, hold, &tiers, now) {
+        Err(EngineError::InvalidRequest(message)) => message,
+        other => panic!("{tiers:?} must be refused: {other:?}"),
+    };
+    assert!(refused(vec![tier(Some("A1")), tier(Some("Z9"))]).contains("Z9"), "the wrong seat is named");
+    assert!(refused(vec![tier(Some("A1")), tier(Some("a1"))]).contains("two tiers"));
+    assert!(refused(vec![tier(Some("A1")), tier(None)]).contains("`seat`"));
+
+    let mut ga = Harness::new(Seating::GeneralAdmission { capacity: 10 });
+    let hold = ga.hold(c, HoldRequest::Quantity(2), START).expect("ok");
+    let tiers = vec![tier(Some("A1")), tier(None)];
+    let answer = ga.map.plan_purchase(&ga.info, c, hold, &tiers, now);
+    assert!(matches!(&answer, Err(EngineError::InvalidRequest(m)) if m.contains("general admission")), "{answer:?}");
+    assert!(ga.map.plan_purchase(&ga.info, c, hold, &[tier(None), tier(None)], now).is_ok());
+}
+
+#[test]
 fn holds_expire_unless_paying() {
     let mut h = Harness::new(Seating::Reserved);
     let c = CustomerId::new();

@@ -29,19 +29,66 @@ pub(crate) struct Closed {
 
 /// One request to a showtime actor.
 pub(crate) enum Command {
-    SeatMap { reply: Reply<SeatMapView> },
-    CurrentHold { owner: CustomerId, reply: Reply<Option<HoldView>> },
-    Hold { owner: CustomerId, request: HoldRequest, reply: Reply<HoldView> },
-    Release { owner: CustomerId, hold_id: HoldId, reply: Reply<()> },
-    BeginPayment { owner: CustomerId, hold_id: HoldId, tiers: Vec<TierChoice>, reply: Reply<PurchasePlan> },
-    AbortPayment { hold_id: HoldId },
-    ConfirmPayment { plan: PurchasePlan, booking_id: BookingId, payment_id: PaymentId, reply: Reply<BookingRecord> },
-    Cancel { booking_id: BookingId, requester: Requester, reply: Reply<CancelledBooking> },
-    Block { seats: Vec<String>, blocked: bool, reply: Reply<()> },
-    Close { reply: Reply<Closed> },
-    Update { showtime: Box<Showtime>, reply: Reply<()> },
-    Stop { reply: Reply<()> },
-    Subscribe { since: Option<u64>, reply: Reply<crate::events::Subscription> },
+    SeatMap {
+        reply: Reply<SeatMapView>,
+    },
+    CurrentHold {
+        owner: CustomerId,
+        reply: Reply<Option<HoldView>>,
+    },
+    Hold {
+        owner: CustomerId,
+        request: HoldRequest,
+        reply: Reply<HoldView>,
+    },
+    Release {
+        owner: CustomerId,
+        hold_id: HoldId,
+        reply: Reply<()>,
+    },
+    /// Prices a hold and protects it from expiry while it is paid. `exclusive`: refuse
+    /// (`PaymentInProgress`) while another payment of the hold is under way (a wallet
+    /// purchase; a kiosk may start again at its card terminal).
+    BeginPayment {
+        owner: CustomerId,
+        hold_id: HoldId,
+        tiers: Vec<TierChoice>,
+        exclusive: bool,
+        reply: Reply<PurchasePlan>,
+    },
+    AbortPayment {
+        hold_id: HoldId,
+    },
+    ConfirmPayment {
+        plan: PurchasePlan,
+        booking_id: BookingId,
+        payment_id: PaymentId,
+        reply: Reply<BookingRecord>,
+    },
+    Cancel {
+        booking_id: BookingId,
+        requester: Requester,
+        reply: Reply<CancelledBooking>,
+    },
+    Block {
+        seats: Vec<String>,
+        blocked: bool,
+        reply: Reply<()>,
+    },
+    Close {
+        reply: Reply<Closed>,
+    },
+    Update {
+        showtime: Box<Showtime>,
+        reply: Reply<()>,
+    },
+    Stop {
+        reply: Reply<()>,
+    },
+    Subscribe {
+        since: Option<u64>,
+        reply: Reply<crate::events::Subscription>,
+    },
 }
 
 /// The actix message wrapping a command; answers travel on the command's oneshot.

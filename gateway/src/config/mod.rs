@@ -33,7 +33,7 @@ pub const DEFAULT_CONFIG_FILE: &str = "boxoffice.toml";
 pub const ENV_PREFIX: &str = "BOXOFFICE_";
 /// The sections of the settings; `BOXOFFICE_<SECTION>__<KEY>` variables of other first
 /// parts (such as `BOXOFFICE_ADMIN_TOKEN`, read by `boxoffice-load`) are not settings.
-pub const SECTIONS: [&str; 12] = [
+pub const SECTIONS: [&str; 13] = [
     "server",
     "storage",
     "engine",
@@ -45,6 +45,7 @@ pub const SECTIONS: [&str; 12] = [
     "security",
     "mail",
     "tls",
+    "site",
     "cluster",
 ];
 
@@ -352,6 +353,16 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_section_of_the_settings_is_read_from_the_environment() {
+        let defaults = serde_json::to_value(Settings::default()).expect("settings serialise");
+        let mut sections: Vec<&str> = defaults.as_object().expect("an object").keys().map(String::as_str).collect();
+        let mut known = SECTIONS.to_vec();
+        sections.sort_unstable();
+        known.sort_unstable();
+        assert_eq!(sections, known, "SECTIONS must name every [section] of Settings");
+    }
 
     #[test]
     fn defaults_are_valid() {

@@ -8,12 +8,14 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use boxoffice_storage::layout::{LayoutError, ROW_POSITIONS_MAX, ROWS_MAX, SEATS_MAX};
-use boxoffice_storage::{Auditorium, AuditoriumDraft, AuditoriumId, LayoutSpec, Page, SeatLayout, ShowtimeFilter};
+use boxoffice_storage::{
+    Auditorium, AuditoriumDraft, AuditoriumId, LayoutSpec, Page, PageRequest, SeatLayout, ShowtimeFilter,
+};
 use boxoffice_storage::{FieldError, Reason};
 use serde::Deserialize;
 
 use crate::auth::StaffPrincipal;
-use crate::error::ApiError;
+use crate::error::{ApiError, Problem};
 use crate::extract::{IdPath, Json, PageParams, Query};
 use crate::openapi::ProblemDoc;
 use crate::routes::dependents::{self, CascadeParams, CascadeReport};
@@ -128,14 +130,37 @@ pub async fn get_auditorium(
     Ok(Json(auditorium))
 }
 
-/// Replaces an auditorium (staff). The layout cannot change while future showtimes are
-/// scheduled in it (409 `has_dependents`): their seat maps were sold on the old layout.
+/// 409 `layout_in_use` while any showtime (scheduled, past or cancelled; deleted ones do
+/// not count) is in the auditorium: a showtime's seat map, journal and tickets refer to
+/// the seats of the layout it was sold on, and are rebuilt from it after every restart.
+async fn ensure_layout_unused(state: &AppState, id: AuditoriumId) -> Result<(), ApiError> {
+    let filter = ShowtimeFilter { auditorium_id: Some(id), include_cancelled: true, ..ShowtimeFilter::default() };
+    let page = state.storage.list_showtimes(&filter, PageRequest { offset: 0, limit: 1 }).await?;
+    match page.items.first() {
+        Some(showtime) => Err(Problem::new(
+            StatusCode::CONFLICT,
+            "layout_in_use",
+            "Layout in use",
+            format!(
+                "the layout cannot change: showtime {} (and maybe others) uses it; delete the showtimes \
+                 that have not been sold, or create a new auditorium for the new layout",
+                showtime.id
+            ),
+        )
+        .with("showtime_id", showtime.id.to_string())
+        .into()),
+        None => Ok(()),
+    }
+}
+
+/// Replaces an auditorium (staff). The layout cannot change once a showtime uses it
+/// (409 `layout_in_use`); the name and equipment can.
 #[utoipa::path(put, path = "/api/v1/auditoriums/{id}", tag = "auditoriums", request_body = AuditoriumInput, security(("bearer" = [])),
     params(("id" = AuditoriumId, Path, description = "Auditorium id")),
     responses(
         (status = 200, description = "The updated auditorium", body = Auditorium),
         (status = 404, description = "No such auditorium", body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 409, description = "Layout change with future showtimes", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 409, description = "`layout_in_use`: a layout change while showtimes use the layout", body = ProblemDoc, content_type = "application/problem+json"),
         (status = 422, description = "Invalid name or layout", body = ProblemDoc, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip_all, fields(auditorium_id = %id))]
@@ -148,20 +173,7 @@ pub async fn update_auditorium(
     let existing = state.storage.auditorium(id).await?.ok_or_else(|| ApiError::not_found("auditorium", id))?;
     let (details, capacity) = input.validate()?;
     if details.layout != existing.details.layout {
-        let showtimes = dependents::future_showtimes(
-            &state,
-            ShowtimeFilter { auditorium_id: Some(id), ..ShowtimeFilter::default() },
-        )
-        .await?;
-        if !showtimes.is_empty() {
-            let bookings = dependents::confirmed_bookings(&state, &showtimes).await?;
-            let mut error = dependents::has_dependents("the auditorium", showtimes.len(), bookings).problem();
-            error.detail = format!(
-                "the layout cannot change while {} future showtime(s) are scheduled in this auditorium",
-                showtimes.len()
-            );
-            return Err(error.into());
-        }
+        ensure_layout_unused(&state, id).await?;
     }
     let auditorium = Auditorium { id, details, capacity };
     state.storage.update_auditorium(&auditorium).await?;
@@ -185,6 +197,8 @@ pub async fn delete_auditorium(
     Query(params): Query<CascadeParams>,
 ) -> Result<Json<CascadeReport>, ApiError> {
     state.storage.auditorium(id).await?.ok_or_else(|| ApiError::not_found("auditorium", id))?;
+    let in_auditorium = ShowtimeFilter { auditorium_id: Some(id), ..ShowtimeFilter::default() };
+    dependents::ensure_none_running(&state, in_auditorium, "the auditorium cannot be deleted").await?;
     let showtimes =
         dependents::future_showtimes(&state, ShowtimeFilter { auditorium_id: Some(id), ..ShowtimeFilter::default() })
             .await?;

@@ -13,7 +13,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use boxoffice_engine::{HoldRequest, HoldView, TierChoice};
+use boxoffice_engine::{EngineError, HoldRequest, HoldView, TierChoice};
 use boxoffice_storage::{Booking, Customer, CustomerId, HoldId, ShowtimeId};
 use boxoffice_storage::{FieldError, Reason};
 use serde::{Deserialize, Serialize};
@@ -148,14 +148,25 @@ fn hold_request(seats: Option<Vec<String>>, quantity: Option<u32>) -> Result<Hol
     }
 }
 
+/// The address of a walk-in record: what tells it from a customer's account.
+fn walk_in_email(id: CustomerId) -> String {
+    format!("walk-in+{}@walk-in.invalid", id.as_uuid().simple())
+}
+
+/// 404 `hold_not_found` unless `id` is a walk-in record made by the box office: the counter
+/// sells and releases its own holds, never a customer's online hold (selling one would put
+/// counter money into that customer's wallet on a later cancellation).
+async fn ensure_walk_in(state: &AppState, id: CustomerId) -> Result<(), ApiError> {
+    match state.storage.customer(id).await? {
+        Some(customer) if customer.email == walk_in_email(id) => Ok(()),
+        _ => Err(EngineError::HoldNotFound.into()),
+    }
+}
+
 async fn new_walk_in(state: &AppState) -> Result<CustomerId, ApiError> {
     let id = CustomerId::new();
-    let customer = Customer {
-        id,
-        name: "Walk-in customer".into(),
-        email: format!("walk-in+{}@walk-in.invalid", id.as_uuid().simple()),
-        created_at: state.clock.now(),
-    };
+    let customer =
+        Customer { id, name: "Walk-in customer".into(), email: walk_in_email(id), created_at: state.clock.now() };
     // The record has no usable token: the hash of a secret nobody keeps.
     state.storage.insert_customer(&customer, &token_sha256(&generate_token())).await?;
     Ok(id)
@@ -231,6 +242,7 @@ pub async fn sell_hold(
 ) -> Result<impl IntoResponse, ApiError> {
     let hold: HoldId = parse_id("hold_id", &hold_id)?;
     let reference = payment_reference(&staff, input.payment, input.terminal_ref.as_deref())?;
+    ensure_walk_in(&state, input.walk_in_id).await?;
     let sold =
         complete_sale(&state, &staff, input.showtime_id, input.walk_in_id, hold, input.tiers, &reference).await?;
     Ok((StatusCode::CREATED, Json(sold)))
@@ -273,6 +285,7 @@ pub async fn release(
     Json(input): Json<Release>,
 ) -> Result<StatusCode, ApiError> {
     let hold: HoldId = parse_id("hold_id", &hold_id)?;
+    ensure_walk_in(&state, input.walk_in_id).await?;
     state.engine.release(input.showtime_id, input.walk_in_id, hold).await?;
     Ok(StatusCode::NO_CONTENT)
 }

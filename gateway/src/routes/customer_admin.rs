@@ -174,7 +174,7 @@ pub async fn adjust_wallet(
                 .into());
         }
     };
-    if input.amount_minor == 0 || input.amount_minor.abs() > ADJUSTMENT_MINOR_MAX {
+    if input.amount_minor == 0 || input.amount_minor.unsigned_abs() > ADJUSTMENT_MINOR_MAX.unsigned_abs() {
         return Err(FieldError::new(
             "amount_minor",
             Reason::NonZeroAmount,

@@ -1,7 +1,7 @@
 //! Safe deletion: what depends on a film, auditorium or showtime, the 409 `has_dependents`
 //! answer, and the cascade that cancels (and refunds) future showtimes through the engine.
 
-use boxoffice_storage::{BookingStatus, PageRequest, Showtime, ShowtimeFilter, ShowtimeStatus};
+use boxoffice_storage::{BookingStatus, PageRequest, Showtime, ShowtimeFilter, ShowtimeStatus, Timestamp};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
@@ -53,6 +53,43 @@ pub async fn future_showtimes(state: &AppState, mut filter: ShowtimeFilter) -> R
         if done {
             return Ok(found);
         }
+    }
+}
+
+/// Longest a showtime can run: the longest film (600 minutes) plus the longest cleaning
+/// buffer (240 minutes).
+const SHOWTIME_SPAN_MAX_MS: i64 = (600 + 240) * 60_000;
+
+/// 409 `showtime_running` when a scheduled showtime matching `filter` has started and not
+/// ended: it cannot be cancelled (its audience is in the room), and its auditorium's layout
+/// and its film must stay as they are until it ends.
+///
+/// # Errors
+/// Storage failures; the 409.
+pub async fn ensure_none_running(state: &AppState, mut filter: ShowtimeFilter, what: &str) -> Result<(), ApiError> {
+    let now = state.clock.now();
+    filter.from = Some(Timestamp::from_millis(now.as_millis().saturating_sub(SHOWTIME_SPAN_MAX_MS)));
+    filter.to = Some(Timestamp::from_millis(now.as_millis().saturating_add(1)));
+    filter.include_cancelled = false;
+    let page = state.storage.list_showtimes(&filter, PageRequest { offset: 0, limit: 200 }).await?;
+    let running = page
+        .items
+        .iter()
+        .find(|s| s.status == ShowtimeStatus::Scheduled && s.details.starts_at <= now && s.ends_at > now);
+    match running {
+        Some(showtime) => Err(crate::error::Problem::new(
+            axum::http::StatusCode::CONFLICT,
+            "showtime_running",
+            "Showtime running",
+            format!(
+                "{what} while showtime {} is running (until {}); retry after it ends",
+                showtime.id, showtime.ends_at
+            ),
+        )
+        .with("showtime_id", showtime.id.to_string())
+        .with("ends_at", showtime.ends_at.to_string())
+        .into()),
+        None => Ok(()),
     }
 }
 

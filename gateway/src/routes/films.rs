@@ -123,12 +123,14 @@ pub async fn get_film(State(state): State<AppState>, IdPath(id): IdPath<FilmId>)
     Ok(Json(film))
 }
 
-/// Replaces a film's details (staff).
+/// Replaces a film's details (staff). The duration cannot change while showtimes of the film
+/// are running or scheduled (409 `showtime_running` or `has_dependents`).
 #[utoipa::path(put, path = "/api/v1/films/{id}", tag = "films", request_body = FilmDraft, security(("bearer" = [])),
     params(("id" = FilmId, Path, description = "Film id")),
     responses(
         (status = 200, description = "The updated film", body = Film),
         (status = 404, description = "No such film", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 409, description = "A duration change while showtimes of the film are running or scheduled", body = ProblemDoc, content_type = "application/problem+json"),
         (status = 422, description = "A field is invalid", body = ProblemDoc, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip_all, fields(film_id = %id))]
@@ -139,7 +141,24 @@ pub async fn update_film(
     Json(draft): Json<FilmDraft>,
 ) -> Result<Json<Film>, ApiError> {
     let existing = state.storage.film(id).await?.ok_or_else(|| ApiError::not_found("film", id))?;
-    let film = Film { details: draft.validate()?, ..existing };
+    let film = Film { details: draft.validate()?, ..existing.clone() };
+    if film.details.duration_minutes != existing.details.duration_minutes {
+        // A showtime's end (and so the overlap check of its auditorium) comes from the
+        // duration: it may change only while no showtime of the film is running or to come.
+        let of_film = ShowtimeFilter { film_id: Some(id), ..ShowtimeFilter::default() };
+        dependents::ensure_none_running(&state, of_film.clone(), "the duration cannot change").await?;
+        let showtimes = dependents::future_showtimes(&state, of_film).await?;
+        if !showtimes.is_empty() {
+            let bookings = dependents::confirmed_bookings(&state, &showtimes).await?;
+            let mut error = dependents::has_dependents("the film", showtimes.len(), bookings).problem();
+            error.detail = format!(
+                "the duration cannot change while {} showtime(s) of the film are scheduled: their ends and \
+                 the auditoriums' schedules come from it; cancel or delete them first",
+                showtimes.len()
+            );
+            return Err(error.into());
+        }
+    }
     state.storage.update_film(&film).await?;
     Ok(Json(film))
 }
@@ -161,6 +180,8 @@ pub async fn delete_film(
     Query(params): Query<CascadeParams>,
 ) -> Result<Json<CascadeReport>, ApiError> {
     state.storage.film(id).await?.ok_or_else(|| ApiError::not_found("film", id))?;
+    let of_film = ShowtimeFilter { film_id: Some(id), ..ShowtimeFilter::default() };
+    dependents::ensure_none_running(&state, of_film.clone(), "the film cannot be deleted").await?;
     let showtimes =
         dependents::future_showtimes(&state, ShowtimeFilter { film_id: Some(id), ..ShowtimeFilter::default() }).await?;
     if !showtimes.is_empty() && !params.cascade {

@@ -115,7 +115,13 @@ pub struct SessionExport {
     pub label: String,
 }
 
-async fn own(state: &AppState, identity: &Identity) -> Result<Account, ApiError> {
+/// The account of a customer or staff member signing in with it (403 for the admin token,
+/// which has none, and for kiosk devices, whose profile, email, password and second factor
+/// are an administrator's business).
+pub(crate) async fn own(state: &AppState, identity: &Identity) -> Result<Account, ApiError> {
+    if matches!(identity.principal, crate::auth::Principal::Kiosk(_)) {
+        return Err(ApiError::forbidden("a kiosk device has no profile, email, password or second factor to manage"));
+    }
     let id = identity.principal.account_id().ok_or_else(|| ApiError::forbidden("the admin token has no account"))?;
     crate::routes::customers::own_account(state, id).await
 }

@@ -161,12 +161,7 @@ pub async fn patch_showtime(
     if current.status == ShowtimeStatus::Cancelled {
         return Err(cancelled_conflict(id));
     }
-    if current.details.starts_at <= now {
-        return Err(ApiError::conflict(
-            "showtime_started",
-            format!("showtime {id} has started; it can no longer change"),
-        ));
-    }
+    ensure_not_started(&current, now, "change")?;
     let mut details = current.details.clone();
     if let Some(starts_at) = patch.starts_at {
         rules::check_start(now, starts_at)?;
@@ -193,13 +188,25 @@ pub async fn patch_showtime(
     Ok(Json(updated))
 }
 
+/// 409 `showtime_started` when `showtime` has started: it can no longer `what`.
+fn ensure_not_started(showtime: &Showtime, now: Timestamp, what: &str) -> Result<(), ApiError> {
+    if showtime.details.starts_at <= now {
+        return Err(ApiError::conflict(
+            "showtime_started",
+            format!("showtime {} started at {}; it can no longer {what}", showtime.id, showtime.details.starts_at),
+        ));
+    }
+    Ok(())
+}
+
 /// Cancels a showtime (staff): every hold ends, every booking is cancelled and refunded.
+/// A showtime that has started can no longer be cancelled (409 `showtime_started`).
 #[utoipa::path(post, path = "/api/v1/showtimes/{id}/cancel", tag = "showtimes", security(("bearer" = [])),
     params(("id" = ShowtimeId, Path, description = "Showtime id")),
     responses(
         (status = 200, description = "Cancelled, with what was refunded", body = ShowtimeCancelled),
         (status = 404, description = "No such showtime", body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 409, description = "`showtime_cancelled`: already cancelled", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 409, description = "`showtime_cancelled`: already cancelled; `showtime_started`: it has started", body = ProblemDoc, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip_all, fields(showtime_id = %id))]
 pub async fn cancel_showtime(
@@ -211,6 +218,7 @@ pub async fn cancel_showtime(
     if showtime.status == ShowtimeStatus::Cancelled {
         return Err(cancelled_conflict(id));
     }
+    ensure_not_started(&showtime, state.clock.now(), "be cancelled; its bookings stay paid")?;
     let report = dependents::cancel_showtime(&state, &showtime).await?;
     let showtime = Showtime { status: ShowtimeStatus::Cancelled, ..showtime };
     Ok(Json(ShowtimeCancelled {
@@ -227,7 +235,7 @@ pub async fn cancel_showtime(
     responses(
         (status = 200, description = "Deleted; what was cancelled first", body = CascadeReport),
         (status = 404, description = "No such showtime", body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 409, description = "`has_dependents`: confirmed bookings exist", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 409, description = "`has_dependents`: confirmed bookings exist; `showtime_started`: it has started and has confirmed bookings", body = ProblemDoc, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip_all, fields(showtime_id = %id))]
 pub async fn delete_showtime(
@@ -239,6 +247,9 @@ pub async fn delete_showtime(
     let showtime = find(&state, id).await?;
     let bookings = state.storage.bookings_of_showtime(id).await?;
     let confirmed = bookings.iter().filter(|b| b.status == BookingStatus::Confirmed).count();
+    if confirmed > 0 {
+        ensure_not_started(&showtime, state.clock.now(), "be deleted while it has confirmed bookings")?;
+    }
     if confirmed > 0 && !params.cascade {
         let detail = format!(
             "the showtime has {confirmed} confirmed booking(s); retry with ?cascade=true to cancel (and refund) them and delete"

@@ -14,6 +14,7 @@ use crate::auth::Identity;
 use crate::error::ApiError;
 use crate::extract::Json;
 use crate::openapi::ProblemDoc;
+use crate::routes::profile::own;
 use crate::security::totp;
 use crate::state::AppState;
 
@@ -58,11 +59,6 @@ pub struct PasswordInput {
 pub struct RecoveryCodes {
     /// Each works once instead of a TOTP code.
     pub recovery_codes: Vec<String>,
-}
-
-async fn own(state: &AppState, identity: &Identity) -> Result<Account, ApiError> {
-    let id = identity.principal.account_id().ok_or_else(|| ApiError::forbidden("the admin token has no account"))?;
-    crate::routes::customers::own_account(state, id).await
 }
 
 async fn store_codes(state: &AppState, account: &Account) -> Result<RecoveryCodes, ApiError> {

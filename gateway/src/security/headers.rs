@@ -15,10 +15,11 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::config::Settings;
 
 /// The Content-Security-Policy: scripts and stylesheets only from this origin (no inline
-/// script; inline `style` attributes place seats on the grid), images from here or `data:`,
+/// script; inline `style` attributes place seats on the grid), images from here, `data:` or
+/// any `https:` host (film posters are often on a CDN; `Referrer-Policy: no-referrer` applies),
 /// WebSocket and fetch only to this origin.
 pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
-     img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+     img-src 'self' data: https:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 /// HSTS under TLS: one year.
 pub const HSTS: &str = "max-age=31536000; includeSubDomains";
 

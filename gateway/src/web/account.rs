@@ -98,6 +98,7 @@ fn landing(account: &Account, next: &str) -> String {
 fn login_form(page: &Page, form: &FormData, next: &str, second_factor: bool) -> Markup {
     html! {
         form method="post" action="/login" {
+            (layout::csrf_field(page))
             input type="hidden" name="next" value=(safe_next(next));
             (input(page, "email", "field-email", "email", form.get("email"), "username", true))
             (input(page, "password", "field-password", "password", "", "current-password", true))
@@ -183,6 +184,7 @@ fn register_form(page: &Page, form: &FormData) -> Markup {
     let language = form.optional("language").unwrap_or_else(|| page.language().as_str().to_owned());
     html! {
         form method="post" action="/register" {
+            (layout::csrf_field(page))
             (input(page, "email", "field-email", "email", form.get("email"), "email", true))
             (input(page, "username", "field-username", "text", form.get("username"), "username", true))
             p class="hint" { (page.t("register-username-hint")) }
@@ -252,6 +254,7 @@ fn forgot_form(page: &Page, email: &str) -> Markup {
     html! {
         p { (page.t("forgot-intro")) }
         form method="post" action="/account/forgot-password" {
+            (layout::csrf_field(page))
             (input(page, "email", "field-email", "email", email, "email", true))
             div class="actions" { button type="submit" { (page.t("forgot-submit")) } }
         }

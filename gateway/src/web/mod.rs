@@ -93,11 +93,16 @@ struct SwitchQuery {
     next: String,
 }
 
-/// A path on this site to go back to, or `/` (never another host: `//evil` and `https:`
-/// are refused).
+/// A path on this site to go back to, or `/` (never another host: `//evil`, `https:`, a
+/// backslash, and control characters or white space — browsers drop tabs and line feeds
+/// from a URL, so `/\t/evil` is `//evil` to them, and a line feed cannot go in a header — are
+/// refused).
 #[must_use]
 pub fn safe_next(next: &str) -> &str {
-    let local = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\');
+    let local = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.chars().any(|c| c.is_control() || c.is_whitespace());
     if local && next.len() <= 2000 { next } else { "/" }
 }
 
@@ -126,5 +131,8 @@ mod tests {
         assert_eq!(safe_next("https://evil.example"), "/");
         assert_eq!(safe_next("/\\evil"), "/");
         assert_eq!(safe_next(""), "/");
+        assert_eq!(safe_next("/\t/evil.example"), "/", "browsers drop the tab: //evil.example");
+        assert_eq!(safe_next("/\r\n/x"), "/", "a line break cannot go in a Location header");
+        assert_eq!(safe_next("/ /evil.example"), "/");
     }
 }

@@ -29,7 +29,7 @@ use super::Hub;
 use super::close::{CloseReason, Closer};
 use super::forward::Forward;
 use super::reply::{self, Failure};
-use super::session::{Session, Who};
+use super::session::{Session, SocketCredential, Who};
 use crate::state::AppState;
 
 /// Longest the goodbye (`closing` message and close frame) may take.
@@ -62,7 +62,14 @@ pub struct Subscribe {
 
 /// Serves one upgraded connection until it closes. Without a `permit` (the server is
 /// full) the connection is closed at once with `server_full`.
-pub async fn serve(socket: WebSocket, hub: Arc<Hub>, state: AppState, who: Who, permit: Option<OwnedSemaphorePermit>) {
+pub async fn serve(
+    socket: WebSocket,
+    hub: Arc<Hub>,
+    state: AppState,
+    who: Who,
+    credential: Option<SocketCredential>,
+    permit: Option<OwnedSemaphorePermit>,
+) {
     let (sink, stream) = socket.split();
     let settings = &hub.settings;
     let (tx, rx) = mpsc::channel(settings.outbound_queue_messages);
@@ -84,7 +91,7 @@ pub async fn serve(socket: WebSocket, hub: Arc<Hub>, state: AppState, who: Who, 
     } else {
         metrics::gauge!("boxoffice_ws_connections").increment(1.0);
         let idle = Duration::from_millis(settings.idle_timeout_ms);
-        let mut session = Session::new(state, Arc::clone(&hub), tx, closer.clone(), who);
+        let mut session = Session::new(state, Arc::clone(&hub), tx, closer.clone(), who, credential);
         session.send(welcome(&hub, session.who.kind())).await;
         let mut stream = stream;
         read(&mut session, &mut stream, idle).await;

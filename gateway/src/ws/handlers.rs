@@ -11,8 +11,9 @@ use super::connection::{Outbound, Subscribe};
 use super::kiosk;
 use super::protocol::Body;
 use super::reply::{self, Failure};
-use super::session::{Session, Who};
-use crate::auth::{Principal, TOKEN_LEN_MAX};
+use super::session::{Session, SocketCredential, Who};
+use crate::auth::roles::{Permission, allows};
+use crate::auth::{Identity, Principal, TOKEN_LEN_MAX};
 
 /// Card-terminal payments one kiosk connection may have pending.
 pub const PAYMENTS_MAX: usize = 4;
@@ -37,11 +38,13 @@ impl Session {
                 Ok(None)
             }
             Body::Hold { showtime_id, seats, quantity } => {
+                self.recheck().await?;
                 let request = hold_request(seats, quantity)?;
                 let hold = self.state.engine.hold(showtime_id, self.owner()?, request).await?;
                 answer("held", id, json!({"hold": hold}))
             }
             Body::Release { showtime_id, hold_id } => {
+                self.recheck().await?;
                 self.state.engine.release(showtime_id, self.owner()?, hold_id).await?;
                 answer("released", id, json!({"showtime_id": showtime_id, "hold_id": hold_id}))
             }
@@ -49,6 +52,7 @@ impl Session {
             Body::ConfirmPayment { payment_id, terminal_ref } => self.confirm(id, payment_id, &terminal_ref).await,
             Body::AbortPayment { payment_id } => {
                 self.kiosk_only()?;
+                self.recheck().await?;
                 let payment = self.payments.remove(&payment_id).ok_or_else(payment_not_found)?;
                 self.state.engine.abort_terminal_payment(&payment).await;
                 answer("payment_aborted", id, json!({"payment_id": payment_id}))
@@ -74,6 +78,25 @@ impl Session {
         }
     }
 
+    /// Checks the connection's token again (cached by the authenticator for
+    /// `accounts.token_cache_ttl_ms`) before a booking message: a token revoked or expired
+    /// since the connection authenticated makes it anonymous again (`unauthorized`). The
+    /// identity, for the checks that depend on the account's state (a verified email).
+    async fn recheck(&mut self) -> Result<Option<Identity>, Failure> {
+        let Some(credential) = &self.credential else {
+            return Ok(None);
+        };
+        match self.state.auth.identify(&credential.token, credential.cookie).await {
+            Ok(Some(identity)) => Ok(Some(identity)),
+            Ok(None) => {
+                self.who = Who::Anonymous;
+                self.credential = None;
+                Err(Failure::protocol("unauthorized", "the token was revoked or has expired; authenticate again"))
+            }
+            Err(e) => Err(Failure::Engine(e.into())),
+        }
+    }
+
     async fn auth(&mut self, id: &str, token: &str, kiosk: Option<String>) -> Answer {
         if self.who != Who::Anonymous {
             return Err(Failure::protocol("already_authenticated", "this connection is already authenticated"));
@@ -87,6 +110,7 @@ impl Session {
             Err(e) => return Err(Failure::Engine(e.into())),
         };
         self.who = who(&self.state, &self.hub, principal, kiosk).await?;
+        self.credential = Some(SocketCredential { token: token.to_owned(), cookie: false });
         let mut fields = json!({"principal": self.who.kind()});
         match &self.who {
             Who::Customer(c) => fields["customer_id"] = json!(c),
@@ -121,9 +145,14 @@ impl Session {
     }
 
     async fn purchase(&mut self, id: &str, showtime: ShowtimeId, hold: HoldId, tiers: Vec<TierChoice>) -> Answer {
+        let identity = self.recheck().await?;
         let engine = &self.state.engine;
         match &self.who {
             Who::Customer(owner) => {
+                if !identity.is_some_and(|i| i.email_verified) {
+                    let message = "verify your email address first (see the link we sent)";
+                    return Err(Failure::protocol("email_unverified", message));
+                }
                 let booking = engine.purchase(showtime, *owner, hold, tiers).await?;
                 answer("purchased", id, json!({"booking": booking}))
             }
@@ -146,6 +175,8 @@ impl Session {
 
     async fn confirm(&mut self, id: &str, payment_id: PaymentId, terminal_ref: &str) -> Answer {
         self.kiosk_only()?;
+        self.recheck().await?;
+        boxoffice_engine::check_terminal_ref(terminal_ref)?;
         // The attempt settles the payment either way: success, refusal (refunded to the
         // kiosk's ledger) or an unknown outcome (left to the settler).
         let payment = self.payments.remove(&payment_id).ok_or_else(payment_not_found)?;
@@ -154,8 +185,9 @@ impl Session {
     }
 
     async fn cancel(&mut self, id: &str, booking: BookingId) -> Answer {
+        self.recheck().await?;
         let requester = match &self.who {
-            Who::Kiosk { staff: true, .. } => Requester::Staff,
+            Who::Kiosk { refunds_any: true, .. } => Requester::Staff,
             other => Requester::Customer(match other {
                 Who::Customer(c) | Who::Kiosk { customer: c, .. } => *c,
                 Who::Anonymous => return Err(Failure::protocol("unauthorized", "authenticate first")),
@@ -182,14 +214,16 @@ pub async fn who(
         // A kiosk account holds and buys as the customer record of the same id.
         Principal::Kiosk(account) => {
             let name = kiosk.unwrap_or_else(|| account.to_string());
-            Ok(Who::Kiosk { customer: CustomerId::from_uuid(account.as_uuid()), name, staff: false })
+            kiosk::check_name(&name)?;
+            Ok(Who::Kiosk { customer: CustomerId::from_uuid(account.as_uuid()), name, refunds_any: false })
         }
-        // Staff (the box office, or the admin token) act as a named device.
-        Principal::Staff { .. } => {
+        // Staff (the box office, or the admin token) act as a named device; only roles that
+        // may refund any booking (admin, manager) cancel others' bookings from it.
+        Principal::Staff { role, .. } => {
             let name = kiosk.unwrap_or_else(|| kiosk::DEFAULT_KIOSK.to_owned());
             kiosk::check_name(&name)?;
             let customer = kiosk::customer(state, hub, &name).await?;
-            Ok(Who::Kiosk { customer, name, staff: true })
+            Ok(Who::Kiosk { customer, name, refunds_any: allows(role, Permission::Refund) })
         }
     }
 }

@@ -36,19 +36,19 @@ use std::sync::Arc;
 
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{Extension, State};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use axum::routing::get;
-use axum::{Router, http::StatusCode, response::IntoResponse};
+use axum::{Router, response::IntoResponse};
 use boxoffice_storage::CustomerId;
 use dashmap::DashMap;
 use tokio::sync::Semaphore;
 
-use crate::auth::Principal;
 use crate::config::WebSocketSettings;
 use crate::state::AppState;
 
 use self::fanout::FanoutPool;
-use self::session::Who;
+use self::session::{SocketCredential, Who};
 
 /// Messages up to `message_bytes_max` are handled; larger ones up to this many times the
 /// limit are read whole and refused with `message_too_large` (the connection survives);
@@ -90,18 +90,41 @@ pub fn router(state: &AppState) -> Router<AppState> {
 }
 
 /// Upgrades to a WebSocket. A bearer token in `Authorization` authenticates the
-/// connection (an unknown token is `401` before the upgrade); without one the client may
-/// send `auth` later.
+/// connection (an unknown token is `401` before the upgrade); so does the browser's session
+/// cookie, from a page of this site only (`Origin` the same host, or one of
+/// `security.cors_allowed_origins`; another origin is `403`, so that no other site can open
+/// a socket in a signed-in customer's name). Without either the client may send `auth` later.
 #[tracing::instrument(skip_all)]
 pub async fn upgrade(
     State(state): State<AppState>,
     Extension(hub): Extension<Arc<Hub>>,
-    principal: Option<Principal>,
+    headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    let who = match principal {
+    let credential = match crate::auth::request_credential(&headers) {
+        Ok(found) => found.map(|(token, cookie)| SocketCredential { token: token.to_owned(), cookie }),
+        Err(error) => return error.into_response(),
+    };
+    if credential.as_ref().is_some_and(|c| c.cookie) && !same_site_origin(&headers, &state) {
+        let detail = "a session cookie is accepted from this site's pages only; send a bearer token instead";
+        return crate::error::ApiError::forbidden(detail).into_response();
+    }
+    let identity = match &credential {
+        Some(c) => match state.auth.identify(&c.token, c.cookie).await {
+            Ok(Some(identity)) => Some(identity),
+            Ok(None) if c.cookie => None,
+            Ok(None) => {
+                return crate::error::ApiError::unauthorized("unknown, expired or revoked bearer token")
+                    .into_response();
+            }
+            Err(error) => return crate::error::ApiError::from(error).into_response(),
+        },
+        None => None,
+    };
+    let credential = credential.filter(|_| identity.is_some());
+    let who = match identity {
         None => Who::Anonymous,
-        Some(principal) => match handlers::who(&state, &hub, principal, None).await {
+        Some(identity) => match handlers::who(&state, &hub, identity.principal, None).await {
             Ok(who) => who,
             Err(failure) => {
                 tracing::warn!(code = failure.code(), "cannot set up the principal of a WebSocket");
@@ -116,5 +139,19 @@ pub async fn upgrade(
         .write_buffer_size(WRITE_BUFFER_BYTES)
         .max_message_size(s.message_bytes_max.saturating_mul(HARD_LIMIT_FACTOR))
         .max_frame_size(s.message_bytes_max.saturating_mul(HARD_LIMIT_FACTOR))
-        .on_upgrade(move |socket| connection::serve(socket, hub, state, who, permit))
+        .on_upgrade(move |socket| connection::serve(socket, hub, state, who, credential, permit))
+}
+
+/// Whether the upgrade comes from a page of this site: no `Origin` (not a browser), an
+/// `Origin` whose host and port are the request's `Host`, or a configured CORS origin.
+fn same_site_origin(headers: &HeaderMap, state: &AppState) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    if state.config.security.cors_allowed_origins.iter().any(|allowed| allowed == origin) {
+        return true;
+    }
+    let authority = origin.strip_prefix("https://").or_else(|| origin.strip_prefix("http://"));
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    matches!((authority, host), (Some(a), Some(h)) if a.eq_ignore_ascii_case(h))
 }

@@ -28,15 +28,16 @@ pub enum Who {
     Anonymous,
     /// A customer: holds and buys with the wallet.
     Customer(CustomerId),
-    /// A kiosk (a staff token naming a device): holds and buys for walk-in customers as its
-    /// own customer record, paid at the card terminal. `staff` kiosks may cancel any booking.
+    /// A kiosk (a kiosk device token, or a staff token naming a device): holds and buys for
+    /// walk-in customers as its own customer record, paid at the card terminal.
     Kiosk {
         /// The kiosk's customer record (owner of its holds and bookings).
         customer: CustomerId,
         /// Its device name.
         name: String,
-        /// Authenticated with a staff token.
-        staff: bool,
+        /// Authenticated with a staff token whose role may cancel and refund any booking
+        /// (`Refund`: admin, manager); other kiosks cancel only their own bookings.
+        refunds_any: bool,
     },
 }
 
@@ -52,6 +53,15 @@ impl Who {
     }
 }
 
+/// The token a connection authenticated with, checked again before every booking message
+/// (a revoked or expired token stops working on an open connection too).
+pub struct SocketCredential {
+    /// The bearer token or session cookie.
+    pub token: String,
+    /// Whether it is the session cookie.
+    pub cookie: bool,
+}
+
 /// One connection's state.
 pub struct Session {
     pub(super) state: AppState,
@@ -59,6 +69,7 @@ pub struct Session {
     pub(super) tx: mpsc::Sender<Outbound>,
     pub(super) closer: Closer,
     pub(super) who: Who,
+    pub(super) credential: Option<SocketCredential>,
     pub(super) subscriptions: HashSet<ShowtimeId>,
     pub(super) payments: HashMap<PaymentId, TerminalPayment>,
     bucket: TokenBucket,
@@ -67,7 +78,14 @@ pub struct Session {
 
 impl Session {
     /// A session for a fresh connection.
-    pub fn new(state: AppState, hub: Arc<Hub>, tx: mpsc::Sender<Outbound>, closer: Closer, who: Who) -> Self {
+    pub fn new(
+        state: AppState,
+        hub: Arc<Hub>,
+        tx: mpsc::Sender<Outbound>,
+        closer: Closer,
+        who: Who,
+        credential: Option<SocketCredential>,
+    ) -> Self {
         let s = &hub.settings;
         let bucket = TokenBucket::new(s.rate_per_second, s.rate_burst, Instant::now());
         Self {
@@ -76,6 +94,7 @@ impl Session {
             tx,
             closer,
             who,
+            credential,
             subscriptions: HashSet::new(),
             payments: HashMap::new(),
             bucket,

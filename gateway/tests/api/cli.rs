@@ -62,3 +62,15 @@ async fn backup_works_while_the_server_runs() {
     // The server still serves.
     app.get_json("/api/v1/films", reqwest::StatusCode::OK).await;
 }
+
+#[test]
+fn backup_of_a_data_dir_without_a_database_fails_and_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-such-data");
+    let dest = dir.path().join("copy.db");
+    let output = boxoffice(&["backup", dest.to_str().unwrap(), "--data-dir", missing.to_str().unwrap()]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("no database at") && stderr.contains("no-such-data"), "{stderr}");
+    assert!(!missing.exists() && !dest.exists(), "a typo creates neither the data dir nor a copy");
+}

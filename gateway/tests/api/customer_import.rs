@@ -4,8 +4,8 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
+use crate::helpers::staff_token;
 use crate::helpers::{SMALL, at, expect_json, expect_problem, spawn_app};
-use crate::security::staff_token;
 
 fn customer(i: usize, credit: Option<i64>) -> Value {
     let mut c = json!({"email": format!("club-{i}@example.test"), "username": format!("club{i}"), "first_name": "Club", "last_name": format!("Member {i}")});

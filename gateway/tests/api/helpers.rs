@@ -266,3 +266,20 @@ pub fn uuid_suffix() -> String {
 
 /// A small layout: two rows of four seats.
 pub const SMALL: &[(&str, &str)] = &[("A", "SS|SS"), ("B", "SS|SS")];
+
+/// Creates a staff member of `role` as the admin token and signs them in; their token.
+pub async fn staff_token(app: &TestApp, role: &str, name: &str) -> String {
+    let body = json!({
+        "email": format!("{name}@cinema.test"), "username": name, "first_name": name, "last_name": "Staff",
+        "role": role, "password": CUSTOMER_PASSWORD,
+    });
+    let created = app.staff(Method::POST, "/api/v1/staff").json(&body).send().await.expect("create staff");
+    expect_json(created, StatusCode::CREATED).await;
+    let login = json!({"email": format!("{name}@cinema.test"), "password": CUSTOMER_PASSWORD});
+    let answer = expect_json(
+        app.request(Method::POST, "/api/v1/auth/login").json(&login).send().await.expect("login"),
+        StatusCode::OK,
+    )
+    .await;
+    answer["token"].as_str().expect("a token").to_owned()
+}

@@ -6,12 +6,14 @@
 mod accounts;
 mod auditoriums;
 mod bookings;
+mod catalog_rules;
 mod cli;
 mod config;
 mod customer_import;
 mod customers;
 mod errors;
 mod films;
+mod hardening;
 mod health;
 mod helpers;
 mod idempotency;

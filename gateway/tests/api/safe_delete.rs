@@ -71,7 +71,7 @@ async fn auditorium_with_future_showtimes_needs_cascade() {
 
     let new_layout = json!({"name": "Salle", "layout": {"rows": [{"label": "A", "seats": "SSSS"}]}});
     let response = app.staff(Method::PUT, &path).json(&new_layout).send().await.unwrap();
-    let problem = expect_problem(response, StatusCode::CONFLICT, "has_dependents").await;
+    let problem = expect_problem(response, StatusCode::CONFLICT, "layout_in_use").await;
     assert!(problem["detail"].as_str().unwrap().contains("layout"), "{problem}");
     let renamed = json!({"name": "Salle Bis", "layout": {"rows": [{"label": "A", "seats": "SS|SS"}, {"label": "B", "seats": "SS|SS"}]}});
     expect_json(app.staff(Method::PUT, &path).json(&renamed).send().await.unwrap(), StatusCode::OK).await;

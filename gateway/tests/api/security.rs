@@ -4,21 +4,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{CUSTOMER_PASSWORD, SMALL, TestApp, at, expect_json, expect_problem, spawn_app, spawn_app_with};
-
-/// Creates a staff member of `role` as the admin token and signs them in; their token.
-pub async fn staff_token(app: &TestApp, role: &str, name: &str) -> String {
-    let body = json!({
-        "email": format!("{name}@cinema.test"), "username": name, "first_name": name, "last_name": "Staff",
-        "role": role, "password": CUSTOMER_PASSWORD,
-    });
-    expect_json(app.staff(Method::POST, "/api/v1/staff").json(&body).send().await.unwrap(), StatusCode::CREATED).await;
-    let login = json!({"email": format!("{name}@cinema.test"), "password": CUSTOMER_PASSWORD});
-    let answer =
-        expect_json(app.request(Method::POST, "/api/v1/auth/login").json(&login).send().await.unwrap(), StatusCode::OK)
-            .await;
-    answer["token"].as_str().unwrap().to_owned()
-}
+use crate::helpers::{SMALL, at, expect_json, expect_problem, spawn_app, spawn_app_with, staff_token};
 
 fn film_body() -> Value {
     json!({"title": "Roles", "director": "D", "duration_minutes": 90})
@@ -113,6 +99,16 @@ async fn every_role_gets_exactly_its_permissions() {
     let session =
         expect_json(send(&kiosk, Method::GET, "/api/v1/auth/session", None).await.unwrap(), StatusCode::OK).await;
     assert_eq!(session["role"], "kiosk");
+    // A kiosk device has no profile, email, password or second factor of its own.
+    for (method, path, body) in [
+        (Method::GET, "/api/v1/me/profile", None),
+        (Method::PATCH, "/api/v1/me/profile", Some(json!({"first_name": "X"}))),
+        (Method::POST, "/api/v1/me/2fa/totp", None),
+    ] {
+        let response = send(&kiosk, method, path, body).await.unwrap();
+        expect_problem(response, StatusCode::FORBIDDEN, "forbidden").await;
+    }
+    expect_json(send(&manager, Method::GET, "/api/v1/me/profile", None).await.unwrap(), StatusCode::OK).await;
 }
 
 #[tokio::test]

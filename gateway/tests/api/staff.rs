@@ -4,8 +4,8 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
+use crate::helpers::staff_token;
 use crate::helpers::{CUSTOMER_PASSWORD, SMALL, expect_json, expect_problem, spawn_app};
-use crate::security::staff_token;
 
 #[tokio::test]
 async fn admins_manage_staff_and_deactivation_ends_sessions() {

@@ -97,7 +97,7 @@ async fn totp_is_asked_at_login_and_codes_work_once() {
 #[tokio::test]
 async fn staff_must_enrol_when_configured() {
     let app = spawn_app_with(|s| s.accounts.require_totp_for_staff = true).await;
-    let token = crate::security::staff_token(&app, "manager", "manny").await;
+    let token = crate::helpers::staff_token(&app, "manager", "manny").await;
     let film = json!({"title": "T", "director": "D", "duration_minutes": 90});
     let response = app.customer(&token, Method::POST, "/api/v1/films").json(&film).send().await.unwrap();
     expect_problem(response, StatusCode::FORBIDDEN, "totp_enrolment_required").await;

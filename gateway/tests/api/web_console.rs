@@ -175,3 +175,35 @@ async fn the_console_deletes_a_film_and_an_auditorium_after_confirming() {
     let (status, _) = page(&app, &format!("/admin/auditoriums/{spare_id}/delete"), &[(COOKIE.as_str(), &cookie)]).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn saving_an_auditorium_keeps_equipment_the_checkboxes_do_not_offer() {
+    let app = spawn_app().await;
+    let (_, cookie, csrf) = staff_session(&app, "editor", "admin").await;
+    let body = json!({"name": "Salle E", "layout": {"rows": [{"label": "A", "seats": "SS"}]}, "equipment": ["imax", "dolby_7.1"]});
+    let room = expect_json(
+        app.staff(Method::POST, "/api/v1/auditoriums").json(&body).send().await.expect("room"),
+        StatusCode::CREATED,
+    )
+    .await;
+    let edit = format!("/admin/auditoriums/{}", room["id"].as_str().expect("id"));
+    let (status, form) = page(&app, &edit, &[(COOKIE.as_str(), &cookie)]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(form.contains("value=\"dolby_7.1\""), "the other equipment is in the form: {form}");
+    assert!(form.contains(">IMAX<"), "checkbox labels are words, not ids: {form}");
+
+    // Saved as shown, unchanged: nothing is lost.
+    let fields = [
+        ("csrf_token", csrf.as_str()),
+        ("name", "Salle E"),
+        ("equipment_imax", "on"),
+        ("equipment_other", "dolby_7.1"),
+        ("row_label_0", "A"),
+        ("row_seats_0", "SS"),
+    ];
+    let response = post_form(&app, &edit, &cookie, &fields).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let saved =
+        app.get_json(&format!("/api/v1/auditoriums/{}", room["id"].as_str().expect("id")), StatusCode::OK).await;
+    assert_eq!(saved["equipment"], json!(["imax", "dolby_7.1"]));
+}

@@ -554,3 +554,26 @@ async fn the_seat_page_says_when_a_showtime_is_sold_out() {
     let (_, body) = page(&app, &path, &[(ACCEPT_LANGUAGE.as_str(), "fr")]).await;
     assert!(body.contains("Cette séance est complète."), "{body}");
 }
+
+#[tokio::test]
+async fn a_signed_in_visitor_can_still_use_the_sign_in_register_and_forgot_forms() {
+    let app = spawn_app().await;
+    let (_, created) = app.create_customer("Switch", "switch@example.com").await;
+    let email = created["account"]["email"].as_str().expect("email").to_owned();
+    let (cookie, csrf) = sign_in(&app, &email, CUSTOMER_PASSWORD).await;
+    for path in ["/login", "/register", "/account/forgot-password"] {
+        let (status, html) = page(&app, path, &[(COOKIE.as_str(), &cookie)]).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(html.contains(&format!("name=\"csrf_token\" value=\"{csrf}\"")), "{path} carries the token: {html}");
+    }
+    let fields = [
+        ("csrf_token", csrf.as_str()),
+        ("email", email.as_str()),
+        ("password", CUSTOMER_PASSWORD),
+        ("next", "/\t/evil.example"),
+    ];
+    let response = post_form(&app, "/login", &cookie, &fields).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "signing in again works");
+    let location = response.headers()[LOCATION].to_str().expect("location").to_owned();
+    assert!(!location.contains("evil"), "never another host: {location}");
+}

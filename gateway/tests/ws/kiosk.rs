@@ -6,7 +6,7 @@ use serde_json::json;
 
 use crate::client::{FakeTerminal, Ws};
 use crate::helpers::{expect_json, spawn_app};
-use crate::{customer, seat_map, showtime};
+use crate::{customer, seat_map, showtime, verified_customer};
 
 #[tokio::test]
 async fn a_kiosk_holds_and_buys_at_the_card_terminal() {
@@ -31,6 +31,9 @@ async fn a_kiosk_holds_and_buys_at_the_card_terminal() {
     let terminal = FakeTerminal { decline_above_minor: 5000 };
     let approval = terminal.charge(required["total"]["amount_minor"].as_i64().unwrap()).expect("approved");
     let payment = required["payment_id"].clone();
+    // A mistyped approval code is refused and leaves the payment pending.
+    let typo = kiosk.request("confirm_payment", json!({"payment_id": payment, "terminal_ref": "T 1"})).await;
+    assert_eq!(typo["code"], "invalid_request", "{typo}");
     let bought = kiosk.request("confirm_payment", json!({"payment_id": payment, "terminal_ref": approval})).await;
     assert_eq!(bought["type"], "purchased", "{bought}");
     let booking = &bought["booking"];
@@ -79,22 +82,16 @@ async fn a_declined_card_aborts_the_payment_and_keeps_the_hold() {
 async fn a_customer_buys_from_the_wallet_and_cannot_use_the_terminal() {
     let app = spawn_app().await;
     let show = showtime(&app).await;
-    let token = customer(&app).await;
+    let token = verified_customer(&app).await;
     let mut ws = Ws::connect_with(&app, Some(&token), None).await;
     let held = ws.request("hold", json!({"showtime_id": show, "seats": ["A4"]})).await;
     let hold_id = held["hold"]["hold_id"].clone();
     let bought = ws.request("purchase", json!({"showtime_id": show, "hold_id": hold_id})).await;
-    // A new customer's wallet may be empty until their email is verified: then the wallet
-    // refusal (with its extension members) is the answer, and the hold stays.
-    if bought["type"] == "purchased" {
-        assert_eq!(bought["booking"]["total"]["amount_minor"], 1250);
-    } else {
-        assert_eq!(
-            (bought["code"].as_str(), bought["needed"]["amount_minor"].as_i64()),
-            (Some("insufficient_balance"), Some(1250)),
-            "{bought}"
-        );
-    }
+    assert_eq!(
+        (bought["type"].as_str(), bought["booking"]["total"]["amount_minor"].as_i64()),
+        (Some("purchased"), Some(1250)),
+        "{bought}"
+    );
     let e = ws.request("confirm_payment", json!({"payment_id": uuid::Uuid::now_v7(), "terminal_ref": "T-1"})).await;
     assert_eq!(e["code"], "forbidden");
     let mut other = Ws::connect_with(&app, Some(&customer(&app).await), None).await;

@@ -11,6 +11,7 @@ mod client;
 mod feed;
 mod fuzz;
 mod kiosk;
+mod permissions;
 mod slow;
 
 use reqwest::{Method, StatusCode};
@@ -42,15 +43,32 @@ fn rand_u32() -> u32 {
     NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
-/// A customer token.
+/// A customer whose email staff verified (so it has the starting credit and may buy); its
+/// token.
+pub async fn verified_customer(app: &TestApp) -> String {
+    let (token, id) = register(app).await;
+    let response =
+        app.staff(Method::POST, &format!("/api/v1/customers/{id}/verify-email")).send().await.expect("verify");
+    expect_json(response, StatusCode::OK).await;
+    token
+}
+
+/// A customer token (the email not verified yet: it may hold, not buy).
 pub async fn customer(app: &TestApp) -> String {
+    register(app).await.0
+}
+
+/// Registers a customer: its token and account id.
+async fn register(app: &TestApp) -> (String, String) {
     let n = rand_suffix();
     let body = json!({
         "email": format!("ws{n}@example.test"), "username": format!("ws{n}"),
         "first_name": "Web", "last_name": "Socket", "password": format!("correct horse battery {n}"),
     });
     let response = app.request(Method::POST, "/api/v1/customers").json(&body).send().await.expect("register");
-    expect_json(response, StatusCode::CREATED).await["token"].as_str().expect("token").to_owned()
+    let created = expect_json(response, StatusCode::CREATED).await;
+    let token = created["token"].as_str().expect("token").to_owned();
+    (token, created["account"]["id"].as_str().expect("id").to_owned())
 }
 
 /// Holds seats over HTTP as a customer; the hold.

@@ -250,3 +250,23 @@ impl Kiosk {
 }
 
 mod commands;
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Parser)]
+    struct Wrapper {
+        #[command(flatten)]
+        args: KioskArgs,
+    }
+
+    #[test]
+    fn the_defaults_parse() {
+        let parsed = Wrapper::try_parse_from(["kiosk", "--showtime", "0191e2a4-0000-7000-8000-000000000000"]);
+        let args = parsed.map_err(|e| e.to_string()).expect("the defaults parse").args;
+        assert_eq!(args.duration, Duration::from_secs(3600));
+    }
+}

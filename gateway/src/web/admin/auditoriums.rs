@@ -96,9 +96,13 @@ fn values_of(room: &Auditorium) -> FormData {
         pairs.push((format!("row_label_{i}"), row.label.clone()));
         pairs.push((format!("row_seats_{i}"), row.seats.clone()));
     }
-    for e in &room.details.equipment {
+    let (listed, other): (Vec<&String>, Vec<&String>) =
+        room.details.equipment.iter().partition(|e| EQUIPMENT.contains(&e.as_str()));
+    for e in listed {
         pairs.push((format!("equipment_{e}"), "on".to_owned()));
     }
+    let other: Vec<&str> = other.into_iter().map(String::as_str).collect();
+    pairs.push(("equipment_other".to_owned(), other.join(", ")));
     FormData(pairs)
 }
 
@@ -145,9 +149,10 @@ fn editor(page: &Page, action: &str, form: &FormData, extra_rows: usize, show_pr
                     @let id = format!("equipment_{e}");
                     div {
                         input type="checkbox" id=(id) name=(id) checked[form.checked(&id)];
-                        label for=(id) style="display:inline;margin-left:.4rem" { (e) }
+                        label for=(id) style="display:inline;margin-left:.4rem" { (page.t(&format!("admin-equipment-{e}"))) }
                     }
                 }
+                (input(page, "equipment_other", "admin-equipment-other", "text", form.get("equipment_other"), false))
             }
             fieldset {
                 legend { (page.t("admin-layout")) }
@@ -217,7 +222,10 @@ async fn submit(
         "preview" => return respond(page, StatusCode::OK, title, editor(page, action, &form, 0, true)),
         _ => {}
     }
-    let equipment: Vec<&str> = EQUIPMENT.iter().copied().filter(|e| form.checked(&format!("equipment_{e}"))).collect();
+    let mut equipment: Vec<&str> =
+        EQUIPMENT.iter().copied().filter(|e| form.checked(&format!("equipment_{e}"))).collect();
+    // Equipment the checkboxes do not offer (set through the API) is kept in a text field.
+    equipment.extend(form.get("equipment_other").split(',').map(str::trim).filter(|e| !e.is_empty()));
     let rows: Vec<_> = rows_of(&form).into_iter().map(|r| json!({"label": r.label, "seats": r.seats})).collect();
     let body = json!({"name": form.get("name"), "layout": {"rows": rows}, "equipment": equipment});
     match super::api::call(state, page, method, path, Some(body)).await {
