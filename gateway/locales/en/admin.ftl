@@ -48,7 +48,10 @@ admin-auditorium-name = Name
 admin-auditorium-delete = Delete an auditorium
 admin-auditorium-delete-question = Delete the auditorium “{ $name }”? This cannot be undone.
 admin-capacity = Seats
-admin-capacity-is = { $count } seats.
+admin-capacity-is = { $count ->
+    [one] One seat.
+   *[other] { $count } seats.
+}
 admin-equipment = Equipment
 admin-equipment-3d = 3D
 admin-equipment-dolby_atmos = Dolby Atmos
@@ -88,6 +91,8 @@ admin-tier-name-n = Name of tier { $n }
 admin-tier-price-n = Price of tier { $n }
 admin-bad-time = The time must look like 20:30 and exist on that day.
 admin-bad-price = Prices look like 12.50.
+admin-bad-amount = Amounts look like 12.50 and are more than zero.
+admin-top-up-too-large = At most { $max } at once.
 admin-bad-capacity = Give the number of tickets of a general-admission showtime.
 admin-tier-for-all = Price for every ticket
 admin-payment = Payment
@@ -97,6 +102,8 @@ admin-terminal-ref = Terminal approval code
 admin-sell = Sell and print
 admin-customers-title = Customers
 admin-customer-search = Name, email or username
+admin-search = Search
+admin-customer-bookings = Bookings
 admin-name = Name
 admin-verified = Email confirmed
 admin-yes = yes

@@ -86,6 +86,7 @@ hold-time-left = { $time } left to pay
 
 ticket-title = Your ticket
 ticket-thanks = Thank you! Your booking is confirmed; we sent it to you by email too.
+ticket-sold = Sold. Print the ticket, or show the customer its code.
 ticket-cancelled = This booking was cancelled and refunded to your wallet.
 ticket-reference = Reference
 ticket-qr = QR code of reference { $reference }
@@ -98,6 +99,7 @@ ticket-bought = Bought { $when }
 ticket-cancel = Cancel this booking
 cancel-title = Cancel a booking
 cancel-question = Cancel this booking? { $amount } will be refunded to your wallet and the seats freed.
+cancel-question-staff = Cancel this booking? { $amount } will be refunded to the customer and the seats freed.
 cancel-confirm = Yes, cancel it
 cancel-keep = No, keep it
 

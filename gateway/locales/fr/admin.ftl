@@ -48,7 +48,10 @@ admin-auditorium-name = Nom
 admin-auditorium-delete = Supprimer une salle
 admin-auditorium-delete-question = Supprimer la salle « { $name } » ? C’est irréversible.
 admin-capacity = Places
-admin-capacity-is = { $count } places.
+admin-capacity-is = { $count ->
+    [one] Une place.
+   *[other] { $count } places.
+}
 admin-equipment = Équipement
 admin-equipment-3d = 3D
 admin-equipment-dolby_atmos = Dolby Atmos
@@ -88,6 +91,8 @@ admin-tier-name-n = Nom du tarif { $n }
 admin-tier-price-n = Prix du tarif { $n }
 admin-bad-time = L’heure doit ressembler à 20:30 et exister ce jour-là.
 admin-bad-price = Les prix ressemblent à 12,50.
+admin-bad-amount = Un montant s’écrit comme 12,50 et dépasse zéro.
+admin-top-up-too-large = Au plus { $max } à la fois.
 admin-bad-capacity = Indiquez le nombre de billets d’une séance en placement libre.
 admin-tier-for-all = Tarif de chaque billet
 admin-payment = Paiement
@@ -97,6 +102,8 @@ admin-terminal-ref = Code d’autorisation du terminal
 admin-sell = Vendre et imprimer
 admin-customers-title = Clients
 admin-customer-search = Nom, e-mail ou identifiant
+admin-search = Rechercher
+admin-customer-bookings = Réservations
 admin-name = Nom
 admin-verified = E-mail confirmé
 admin-yes = oui

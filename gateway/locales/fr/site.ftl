@@ -86,6 +86,7 @@ hold-time-left = Encore { $time } pour payer
 
 ticket-title = Votre billet
 ticket-thanks = Merci ! Votre réservation est confirmée ; nous vous l’avons aussi envoyée par e-mail.
+ticket-sold = Vendu. Imprimez le billet, ou montrez son code au client.
 ticket-cancelled = Cette réservation a été annulée et remboursée sur votre porte-monnaie.
 ticket-reference = Référence
 ticket-qr = QR code de la référence { $reference }
@@ -98,6 +99,7 @@ ticket-bought = Acheté le { $when }
 ticket-cancel = Annuler cette réservation
 cancel-title = Annuler une réservation
 cancel-question = Annuler cette réservation ? { $amount } seront remboursés sur votre porte-monnaie et les places libérées.
+cancel-question-staff = Annuler cette réservation ? { $amount } seront remboursés au client et les places libérées.
 cancel-confirm = Oui, annuler
 cancel-keep = Non, la garder
 

@@ -27,19 +27,28 @@ pub struct NewAdmin {
 /// # Errors
 /// A message naming the invalid field, a taken email or username, or a storage failure.
 pub async fn create_admin(accounts: &dyn Accounts, settings: &Settings, input: NewAdmin) -> Result<Account, String> {
+    // "field: detail", once (some details already start with their field).
     let problem = |e: crate::error::ApiError| {
         let p = e.problem();
-        format!(
-            "{}{}",
-            p.extensions.get("field").map(|f| format!("{}: ", f.as_str().unwrap_or(""))).unwrap_or_default(),
-            p.detail
-        )
+        let field = p.extensions.get("field").and_then(|f| f.as_str()).unwrap_or("");
+        if field.is_empty() || p.detail.starts_with(field) { p.detail } else { format!("{field}: {}", p.detail) }
     };
     let email = validate::email("email", &input.email).map_err(problem)?;
     let local = email.split('@').next().unwrap_or("admin").to_owned();
-    let username = validate::username(input.username.as_deref().unwrap_or(&local)).map_err(problem)?;
+    let username = match input.username.as_deref() {
+        Some(given) => validate::username(given).map_err(problem)?,
+        None => validate::username(&local).map_err(|e| {
+            format!(
+                "the username taken from the email ({local:?}) does not do: {}; give one with --username",
+                problem(e)
+            )
+        })?,
+    };
     let first_name = validate::name("first_name", input.first_name.as_deref().unwrap_or("Admin")).map_err(problem)?;
-    let last_name = input.last_name.unwrap_or_default().trim().to_owned();
+    let last_name = match input.last_name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+        Some(name) => validate::name("last_name", name).map_err(problem)?,
+        None => String::new(),
+    };
     check_policy("password", &input.password, &[&local, &username]).map_err(problem)?;
     let passwords = Passwords::new(&settings.accounts)?;
     let hash = passwords.hash(input.password).await.map_err(problem)?;

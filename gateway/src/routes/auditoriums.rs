@@ -52,7 +52,8 @@ impl AuditoriumInput {
 }
 
 /// The 422 for a layout that does not parse: its reason code, parameters and English words.
-fn layout_error(e: &LayoutError) -> ApiError {
+/// A layout refusal as the 422 naming the row, position or seat (the console shows it translated).
+pub(crate) fn layout_error(e: &LayoutError) -> ApiError {
     let error = match e {
         LayoutError::Empty => FieldError::new("layout", Reason::LayoutEmpty, e.to_string()),
         LayoutError::TooLarge(_) => FieldError::new("layout", Reason::LayoutTooLarge, e.to_string())

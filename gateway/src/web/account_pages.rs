@@ -155,12 +155,20 @@ async fn save_profile(State(state): State<AppState>, page: Page, Form(form): For
             response
         }
         Err(error) => match load_account(&state, &identity).await {
-            Ok(account) => respond(
-                &page,
-                error.status(),
-                "account-title",
-                profile(&page, &account, Some(errors::notice(&page, &error))),
-            ),
+            Ok(mut account) => {
+                // Shown again as typed, so that only the wrong field needs fixing.
+                account.first_name = form.get("first_name").to_owned();
+                account.last_name = form.get("last_name").to_owned();
+                if let Some(language) = form.optional("language").and_then(|l| l.parse().ok()) {
+                    account.language = language;
+                }
+                respond(
+                    &page,
+                    error.status(),
+                    "account-title",
+                    profile(&page, &account, Some(errors::notice(&page, &error))),
+                )
+            }
             Err(error) => errors::page_for(&page, Area::Site, &error),
         },
     }

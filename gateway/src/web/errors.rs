@@ -106,7 +106,7 @@ pub fn reason_text(page: &Page, extensions: &serde_json::Map<String, serde_json:
 /// The translated name of a form field, e.g. `first_name` → "First name" (or the raw name).
 #[must_use]
 pub fn field_label(page: &Page, field: &str) -> String {
-    let id = format!("field-{}", field.replace('_', "-"));
+    let id = format!("field-{}", field.replace(['_', '.'], "-"));
     if TRANSLATIONS.has(&id) { page.t(&id) } else { field.to_owned() }
 }
 

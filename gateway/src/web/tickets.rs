@@ -74,7 +74,10 @@ async fn ticket_page(
     };
     let cancellable = cancellable(&state, &page, &booking, &info);
     let body = html! {
-        @if q.new == "1" { (layout::notice(Tone::Success, &page.t("ticket-thanks"))) }
+        @if q.new == "1" {
+            @let thanks = if area_of(&page) == Area::Site { "ticket-thanks" } else { "ticket-sold" };
+            (layout::notice(Tone::Success, &page.t(thanks)))
+        }
         @if booking.status == BookingStatus::Cancelled { (layout::notice(Tone::Info, &page.t("ticket-cancelled"))) }
         (ticket(&page, &booking, &info))
         div class="actions no-print" {
@@ -93,12 +96,20 @@ async fn ticket_page(
 
 /// Whether the visitor may still cancel: confirmed, and before the customers' cut-off (or
 /// before the start, for staff who may refund).
+/// A visitor who may not cancel it (a cashier: no `Refund`, not the owner) is not offered it.
 fn cancellable(state: &AppState, page: &Page, booking: &Booking, info: &ShowtimeInfo) -> bool {
     let now = state.clock.now();
     let starts = info.showtime.details.starts_at;
-    let staff = page.identity.is_some_and(|i| i.principal.allows(Permission::Refund));
+    let staff = refunds_for_others(page);
+    let owner = page.identity.and_then(|i| i.principal.owner()) == Some(booking.record.customer_id);
     let cutoff = i64::try_from(state.config.engine.cancellation_cutoff_ms).unwrap_or(i64::MAX);
-    booking.status == BookingStatus::Confirmed && if staff { now < starts } else { now < starts.minus_millis(cutoff) }
+    booking.status == BookingStatus::Confirmed
+        && if staff { now < starts } else { owner && now < starts.minus_millis(cutoff) }
+}
+
+/// Whether the visitor is staff who may cancel and refund anyone's booking.
+fn refunds_for_others(page: &Page) -> bool {
+    page.identity.is_some_and(|i| i.principal.allows(Permission::Refund))
 }
 
 /// The ticket: reference, QR code, film, time, auditorium, seats with tiers, total.
@@ -150,7 +161,8 @@ async fn cancel_page(State(state): State<AppState>, page: Page, Path(raw): Path<
         h1 { (page.t("cancel-title")) }
         p { (info.title(&page)) " · " span class="reference" { (booking.record.reference) } }
         @if cancellable(&state, &page, &booking, &info) {
-            p { (page.tr.with("cancel-question", &[("amount", Arg::Text(&refund))])) }
+            @let question = if refunds_for_others(&page) { "cancel-question-staff" } else { "cancel-question" };
+            p { (page.tr.with(question, &[("amount", Arg::Text(&refund))])) }
             form method="post" action=(format!("/bookings/{id}/cancel")) {
                 (layout::csrf_field(&page))
                 div class="actions" {

@@ -198,7 +198,7 @@ pub fn decode(text: &str) -> Result<Request, DecodeError> {
 }
 
 fn valid_id(id: &str) -> bool {
-    !id.is_empty() && id.len() <= REQUEST_ID_LEN_MAX && id.chars().all(|c| !c.is_control())
+    !id.is_empty() && id.chars().count() <= REQUEST_ID_LEN_MAX && id.chars().all(|c| !c.is_control())
 }
 
 fn too_big(body: &Body) -> Option<String> {
@@ -236,5 +236,12 @@ mod tests {
         assert_eq!(code(r#"{"v":1,"type":"subscribe","id":"x","showtime_id":"nope"}"#), "invalid_message");
         let err = decode(r#"{"v":1,"type":"dance","id":"x"}"#).expect_err("unknown");
         assert_eq!(err.id.as_deref(), Some("x"));
+    }
+
+    #[test]
+    fn request_ids_are_counted_in_characters() {
+        let ping = |id: &str| decode(&format!(r#"{{"v":1,"type":"ping","id":"{id}"}}"#));
+        assert!(ping(&"é".repeat(64)).is_ok(), "64 characters, 128 bytes");
+        assert_eq!(ping(&"é".repeat(65)).expect_err("too long").code, "invalid_message");
     }
 }

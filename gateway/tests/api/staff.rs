@@ -236,24 +236,36 @@ async fn wallet_adjustments_are_ledger_entries_and_staff_actions_are_audited() {
 async fn the_first_admin_is_created_from_the_command_line() {
     let app = spawn_app().await;
     let data = app.dir.path().to_str().unwrap().to_owned();
-    let run = |password: &str| {
+    let run_with = |email: &str, extra: &[&str], password: &str| {
         std::process::Command::new(env!("CARGO_BIN_EXE_boxoffice"))
             .args([
                 "admin",
                 "create",
                 "--email",
-                "root@cinema.test",
+                email,
                 "--password-env",
                 "BOXOFFICE_TEST_ADMIN_PASSWORD",
                 "--data-dir",
                 &data,
             ])
+            .args(extra)
             .env("BOXOFFICE_TEST_ADMIN_PASSWORD", password)
             .env("BOXOFFICE_ACCOUNTS__PASSWORD_HASH_MEMORY_KIB", "64")
             .env("RUST_LOG", "warn")
+            .env_remove("RUST_BACKTRACE")
             .output()
             .unwrap()
     };
+    let run = |password: &str| run_with("root@cinema.test", &[], password);
+    let short = run_with("a1@cinema.test", &[], CUSTOMER_PASSWORD);
+    let stderr = String::from_utf8_lossy(&short.stderr);
+    assert!(
+        !short.status.success() && stderr.contains("--username") && !stderr.contains("username: username"),
+        "{stderr}"
+    );
+    let bell = run_with("bell@cinema.test", &["--last-name", "Ding\u{7}"], CUSTOMER_PASSWORD);
+    let stderr = String::from_utf8_lossy(&bell.stderr);
+    assert!(!bell.status.success() && stderr.contains("last_name"), "{stderr}");
     let weak = run("password123");
     assert!(!weak.status.success() && String::from_utf8_lossy(&weak.stderr).contains("password"), "{weak:?}");
     let created = run(CUSTOMER_PASSWORD);

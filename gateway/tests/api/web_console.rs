@@ -93,9 +93,18 @@ async fn the_console_tops_up_a_customers_wallet() {
 
     let response = post_form(&app, &path, &cookie, &[("csrf_token", &csrf), ("amount", "-3"), ("reason", "x")]).await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "a top-up is positive");
+    let body = response.text().await.expect("body");
+    assert!(body.contains("Amounts look like 12.50"), "an amount's wording, not a price's: {body}");
+    assert!(body.contains("value=\"-3\"") && body.contains("value=\"x\""), "what was typed stays: {body}");
     let response = post_form(&app, &path, &cookie, &[("csrf_token", &csrf), ("amount", "5"), ("reason", "")]).await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "a reason is needed");
-    assert!(response.text().await.expect("body").contains("Reason"), "the field is named");
+    let body = response.text().await.expect("body");
+    assert!(body.contains("Reason") && body.contains("value=\"5\""), "the field is named, the amount kept: {body}");
+    let response =
+        post_form(&app, &path, &cookie, &[("csrf_token", &csrf), ("amount", "99999999"), ("reason", "too much")]).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = response.text().await.expect("body");
+    assert!(body.contains("At most €1,000,000.00 at once"), "in euros, not cents: {body}");
     let response = post_form(
         &app,
         &path,
@@ -206,4 +215,35 @@ async fn saving_an_auditorium_keeps_equipment_the_checkboxes_do_not_offer() {
     let saved =
         app.get_json(&format!("/api/v1/auditoriums/{}", room["id"].as_str().expect("id")), StatusCode::OK).await;
     assert_eq!(saved["equipment"], json!(["imax", "dolby_7.1"]));
+}
+
+#[tokio::test]
+async fn console_messages_name_fields_in_words_and_a_cashier_is_not_offered_what_it_cannot_do() {
+    let app = spawn_app().await;
+    let (_, cookie, csrf) = staff_session(&app, "words", "admin").await;
+    let long_title = "T".repeat(301);
+    let fields =
+        [("csrf_token", csrf.as_str()), ("title", long_title.as_str()), ("director", "D"), ("duration_minutes", "90")];
+    let response = post_form(&app, "/admin/films/new", &cookie, &fields).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = response.text().await.expect("body");
+    assert!(body.contains("Title: must be 1 to 300 characters"), "the field in words: {body}");
+
+    // A walk-in sale by a cashier: the ticket says it was sold (no email went anywhere), and
+    // offers no cancellation, which only staff who may refund can do.
+    let film = app.create_film("Counter", 95, &[], &[]).await;
+    let room = app.create_auditorium("Salle T", crate::helpers::SMALL).await;
+    let show = app.create_showtime(&film, &room, &crate::helpers::at(1, 0)).await;
+    let (_, till, till_csrf) = staff_session(&app, "till", "cashier").await;
+    let sell = format!("/admin/box-office/{}", show["id"].as_str().expect("id"));
+    let fields = [("csrf_token", till_csrf.as_str()), ("seat", "A1"), ("tier", "full"), ("payment", "cash")];
+    let response = post_form(&app, &sell, &till, &fields).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "{}", response.text().await.unwrap_or_default());
+    let ticket = response.headers()[LOCATION].to_str().expect("location").to_owned();
+    let (status, html) = page(&app, &ticket, &[(COOKIE.as_str(), &till)]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Sold.") && !html.contains("by email"), "{html}");
+    assert!(!html.contains("/cancel\""), "no cancellation offered to a cashier: {html}");
+    let (_, as_admin) = page(&app, &ticket.replace("?new=1", ""), &[(COOKIE.as_str(), &cookie)]).await;
+    assert!(as_admin.contains("/cancel\""), "an admin may cancel it: {as_admin}");
 }

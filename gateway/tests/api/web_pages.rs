@@ -577,3 +577,16 @@ async fn a_signed_in_visitor_can_still_use_the_sign_in_register_and_forgot_forms
     let location = response.headers()[LOCATION].to_str().expect("location").to_owned();
     assert!(!location.contains("evil"), "never another host: {location}");
 }
+
+#[tokio::test]
+async fn a_refused_profile_change_shows_what_was_typed() {
+    let app = spawn_app().await;
+    let (_, created) = app.create_customer("Typed", "typed@example.com").await;
+    let email = created["account"]["email"].as_str().expect("email").to_owned();
+    let (cookie, csrf) = sign_in(&app, &email, CUSTOMER_PASSWORD).await;
+    let fields = [("csrf_token", csrf.as_str()), ("first_name", ""), ("last_name", "Jonquille"), ("language", "en")];
+    let response = post_form(&app, "/account", &cookie, &fields).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = response.text().await.expect("body");
+    assert!(body.contains("value=\"Jonquille\"") && body.contains("First name"), "{body}");
+}

@@ -191,7 +191,7 @@ fn editor(page: &Page, action: &str, form: &FormData, extra_rows: usize, show_pr
                         (layout::notice(Tone::Info, &page.tr.with("admin-capacity-is", &[("count", Arg::Number(i64::try_from(layout.capacity()).unwrap_or(0)))])))
                         (preview(page, &rows))
                     }
-                    Err(error) => { (layout::notice(Tone::Error, &error.to_string())) }
+                    Err(error) => { (errors::notice(page, &crate::routes::auditoriums::layout_error(&error))) }
                 }
             }
             div class="actions" { button type="submit" name="action" value="save" { (page.t("admin-save")) } }
@@ -231,8 +231,10 @@ async fn submit(
     match super::api::call(state, page, method, path, Some(body)).await {
         Ok(_) => Redirect::to("/admin/auditoriums?notice=saved").into_response(),
         Err(failure) => {
-            let body =
-                html! { (layout::notice(Tone::Error, &failure.message(page))) (editor(page, action, &form, 0, true)) };
+            // A refused layout is said once, in the notice; otherwise the preview helps.
+            let layout_refused = failure.extensions.get("field").and_then(|f| f.as_str()) == Some("layout");
+            let preview = !layout_refused;
+            let body = html! { (layout::notice(Tone::Error, &failure.message(page))) (editor(page, action, &form, 0, preview)) };
             respond(page, failure.status, title, body)
         }
     }

@@ -110,7 +110,7 @@ async fn render(
                 }
                 div class="field" {
                     label for="terminal_ref" { (page.t("admin-terminal-ref")) }
-                    input type="text" id="terminal_ref" name="terminal_ref" maxlength="64";
+                    input type="text" id="terminal_ref" name="terminal_ref" maxlength="40";
                 }
             }
             div class="actions" {

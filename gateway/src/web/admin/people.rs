@@ -7,7 +7,7 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use boxoffice_storage::{Account, AccountId, AuditFilter, BookingWhen, PageRequest, Role};
+use boxoffice_storage::{Account, AccountId, AuditFilter, BookingWhen, Money, PageRequest, Role};
 use maud::{Markup, html};
 use serde::Deserialize;
 use serde_json::json;
@@ -88,7 +88,7 @@ async fn customers(State(state): State<AppState>, page: Page, Query(q): Query<Li
                 label for="q" { (page.t("admin-customer-search")) }
                 input type="search" id="q" name="q" value=(q.q) maxlength="100";
             }
-            div class="field" { button type="submit" { (page.t("filter-submit")) } }
+            div class="field" { button type="submit" { (page.t("admin-search")) } }
         }
         div class="table-wrap" { table {
             thead { tr { th scope="col" { (page.t("admin-name")) } th scope="col" { (page.t("field-email")) } th scope="col" { (page.t("admin-verified")) } } }
@@ -111,6 +111,7 @@ async fn customer_body(
     page: &Page,
     account: &Account,
     notice: Option<Markup>,
+    typed: &FormData,
 ) -> Result<Markup, crate::error::ApiError> {
     let customer = account.customer_id().ok_or_else(|| crate::error::ApiError::not_found("customer", account.id))?;
     let balance = state.storage.wallet_balance(customer, state.currency()).await?;
@@ -130,12 +131,12 @@ async fn customer_body(
             h2 { (page.t("admin-top-up")) }
             form method="post" action=(format!("/admin/customers/{}", account.id)) {
                 (layout::csrf_field(page))
-                (input(page, "amount", "admin-top-up-amount", "text", "", true))
-                (input(page, "reason", "admin-top-up-reason", "text", "", true))
+                (input(page, "amount", "admin-top-up-amount", "text", typed.get("amount"), true))
+                (input(page, "reason", "admin-top-up-reason", "text", typed.get("reason"), true))
                 div class="actions" { button type="submit" { (page.t("admin-top-up")) } }
             }
         }
-        h2 { (page.t("nav-bookings")) }
+        h2 { (page.t("admin-customer-bookings")) }
         div class="table-wrap" { table {
             thead { tr { th scope="col" { (page.t("ticket-reference")) } th scope="col" { (page.t("bookings-film")) } th scope="col" { (page.t("bookings-when")) } th scope="col" class="num" { (page.t("ticket-total")) } th scope="col" { (page.t("bookings-status")) } } }
             tbody {
@@ -177,7 +178,7 @@ async fn customer(
         Err(response) => return response,
     };
     let title = format!("{} {}", account.first_name, account.last_name);
-    match customer_body(&state, &page, &account, widgets::saved_notice(&page, &q.notice)).await {
+    match customer_body(&state, &page, &account, widgets::saved_notice(&page, &q.notice), &FormData::default()).await {
         Ok(body) => respond(&page, StatusCode::OK, &title, body),
         Err(error) => errors::page_for(&page, Area::Admin, &error),
     }
@@ -197,7 +198,15 @@ async fn top_up(
         Err(response) => return response,
     };
     let form = FormData(form);
+    let max = crate::routes::customer_admin::ADJUSTMENT_MINOR_MAX;
     let outcome = match parse_price(form.get("amount")) {
+        Some(minor) if minor > max => {
+            let most = format::money(page.language(), Money::new(max, state.config.wallet.currency));
+            Err((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                page.tr.with("admin-top-up-too-large", &[("max", Arg::Text(&most))]),
+            ))
+        }
         Some(minor) if minor > 0 => {
             let body = json!({"amount_minor": minor, "reason": form.get("reason"), "kind": "top_up"});
             super::api::call(
@@ -210,13 +219,14 @@ async fn top_up(
             .await
             .map_err(|f| (f.status, f.message(&page)))
         }
-        _ => Err((StatusCode::UNPROCESSABLE_ENTITY, page.t("admin-bad-price"))),
+        _ => Err((StatusCode::UNPROCESSABLE_ENTITY, page.t("admin-bad-amount"))),
     };
     let title = format!("{} {}", account.first_name, account.last_name);
     match outcome {
         Ok(_) => Redirect::to(&format!("/admin/customers/{}?notice=saved", account.id)).into_response(),
         Err((status, message)) => {
-            match customer_body(&state, &page, &account, Some(layout::notice(Tone::Error, &message))).await {
+            let notice = Some(layout::notice(Tone::Error, &message));
+            match customer_body(&state, &page, &account, notice, &form).await {
                 Ok(body) => respond(&page, status, &title, body),
                 Err(error) => errors::page_for(&page, Area::Admin, &error),
             }
