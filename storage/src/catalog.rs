@@ -162,6 +162,12 @@ impl FilmDraft {
                 return Err(FieldError::new(field, Reason::LanguageCode, "ISO 639-1 codes of two letters, at most 20"));
             }
         }
+        if let Some(date) = self.release_date {
+            use chrono::Datelike;
+            if !(1880..=2100).contains(&date.year()) {
+                return Err(FieldError::range("release_date", 1880, 2100, "the year must be between 1880 and 2100"));
+            }
+        }
         self.genres.iter_mut().for_each(|g| *g = g.trim().to_lowercase());
         [&mut self.title, &mut self.director, &mut self.synopsis].into_iter().for_each(trim_in_place);
         self.original_title.iter_mut().chain(&mut self.age_rating).for_each(trim_in_place);

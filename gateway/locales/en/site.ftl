@@ -57,6 +57,7 @@ seats-quantity = Number of tickets
 seats-not-on-sale = This showtime is not on sale any more.
 seats-none-chosen = Please choose at least one seat.
 seats-too-many = You can hold at most 10 seats at once.
+seats-unknown = One of the chosen seats does not exist; please choose again.
 seats-bad-quantity = Please choose between 1 and 10 tickets.
 seats-you-hold = You are holding { $seats } for this showtime.
 seats-go-to-checkout = Go to checkout

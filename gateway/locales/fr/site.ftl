@@ -57,6 +57,7 @@ seats-quantity = Nombre de billets
 seats-not-on-sale = Cette séance n’est plus en vente.
 seats-none-chosen = Choisissez au moins une place.
 seats-too-many = Vous pouvez réserver au plus 10 places à la fois.
+seats-unknown = Une des places choisies n’existe pas ; merci de choisir à nouveau.
 seats-bad-quantity = Choisissez entre 1 et 10 billets.
 seats-you-hold = Vous réservez { $seats } pour cette séance.
 seats-go-to-checkout = Passer au paiement

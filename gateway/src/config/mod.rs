@@ -60,8 +60,8 @@ pub const DATABASE_FILE: &str = "boxoffice.db";
 /// Why the configuration could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    /// `--config` names a file that does not exist.
-    #[error("configuration file {0} does not exist")]
+    /// `--config` names a file that does not exist (or a directory).
+    #[error("configuration file {0} does not exist or is not a file")]
     MissingFile(PathBuf),
     /// A key is unknown, or a value has the wrong type (figment names the key and source).
     #[error("invalid configuration: {0}")]

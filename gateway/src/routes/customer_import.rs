@@ -146,9 +146,13 @@ fn validate_all(state: &AppState, customers: &[ImportedCustomer]) -> Result<Vec<
             );
             return Err(invalid(i, "credit_minor", &error.into()));
         }
-        if !seen.insert(email.to_lowercase()) || !seen.insert(format!("@user:{}", username.to_lowercase())) {
-            let error = FieldError::new("email", Reason::Repeated, "email or username repeated in this request");
+        if !seen.insert(email.to_lowercase()) {
+            let error = FieldError::new("email", Reason::Repeated, "email repeated in this request");
             return Err(invalid(i, "email", &error.into()));
+        }
+        if !seen.insert(format!("@user:{}", username.to_lowercase())) {
+            let error = FieldError::new("username", Reason::Repeated, "username repeated in this request");
+            return Err(invalid(i, "username", &error.into()));
         }
         accounts.push(Account {
             id: AccountId::new(),

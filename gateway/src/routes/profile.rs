@@ -182,8 +182,8 @@ pub async fn update_profile(
 /// one when verified.
 #[utoipa::path(post, path = "/api/v1/me/email", tag = "account", security(("bearer" = [])), request_body = EmailChange,
     responses((status = 202, description = "A verification link was sent to the new address", body = AccountView),
-        (status = 409, description = "`duplicate` (`field`: `email`)", body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 422, description = "`validation_failed` (`new_email`, `password`)", body = ProblemDoc, content_type = "application/problem+json")))]
+        (status = 409, description = "`duplicate` (`field`: `new_email`)", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed` (`new_email`, `password`; `nothing_to_change` for the current address)", body = ProblemDoc, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all)]
 pub async fn change_email(
     State(state): State<AppState>,
@@ -193,10 +193,11 @@ pub async fn change_email(
     let new_email = validate::email("new_email", &input.new_email)?;
     let mut account = own(&state, &identity).await?;
     check_password(&state, &account, "password", &input.password).await?;
-    if let Some(other) = state.accounts.account_by_email(&new_email).await?
-        && other.id != account.id
-    {
-        return Err(boxoffice_storage::StorageError::Duplicate("email").into());
+    if account.email.as_deref().is_some_and(|current| current.eq_ignore_ascii_case(&new_email)) {
+        return Err(ApiError::invalid("new_email", Reason::NothingToChange, "is your current email address"));
+    }
+    if state.accounts.account_by_email(&new_email).await?.is_some() {
+        return Err(boxoffice_storage::StorageError::Duplicate("new_email").into());
     }
     account.pending_email = Some(new_email);
     account.updated_at = state.clock.now();

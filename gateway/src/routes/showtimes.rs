@@ -149,6 +149,7 @@ pub async fn patch_showtime(
     IdPath(id): IdPath<ShowtimeId>,
     Json(patch): Json<ShowtimePatch>,
 ) -> Result<Json<Showtime>, ApiError> {
+    let current = find(&state, id).await?; // an unknown showtime is 404 whatever the body
     if patch.starts_at.is_none() && patch.prices.is_none() && patch.version.is_none() && patch.format.is_none() {
         return Err(ApiError::invalid(
             "body",
@@ -156,7 +157,6 @@ pub async fn patch_showtime(
             "give at least one of starts_at, prices, version, format",
         ));
     }
-    let current = find(&state, id).await?;
     let now = state.clock.now();
     if current.status == ShowtimeStatus::Cancelled {
         return Err(cancelled_conflict(id));

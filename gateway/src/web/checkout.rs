@@ -58,12 +58,14 @@ async fn render(
     };
     let prices = &info.showtime.details.prices;
     let verified = page.identity.is_some_and(|i| i.email_verified);
+    let has_notice = notice.is_some();
     let body = html! {
         (info.heading(page))
         h2 { (page.t("checkout-title")) }
         @if let Some(notice) = notice { (notice) }
         (countdown(page, &hold))
-        @if !verified {
+        // Said once: a refused payment brings the same message as its notice.
+        @if !verified && !has_notice {
             (layout::notice(Tone::Error, &page.t("error-email-unverified")))
         }
         form method="post" action=(format!("/showtimes/{id}/purchase")) {

@@ -354,8 +354,11 @@ pub fn hold_request(form: &FormData, seating: Seating, field: &str) -> Result<Ho
             if seats.is_empty() {
                 return Err("seats-none-chosen");
             }
-            if seats.len() > MAX_TICKETS || seats.iter().any(|s| s.len() > 8) {
+            if seats.len() > MAX_TICKETS {
                 return Err("seats-too-many");
+            }
+            if seats.iter().any(|s| s.is_empty() || s.len() > 8) {
+                return Err("seats-unknown");
             }
             Ok(HoldRequest::Seats(seats))
         }

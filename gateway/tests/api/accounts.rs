@@ -268,6 +268,15 @@ async fn profile_email_and_password_changes() {
         app.customer(&token, Method::PATCH, "/api/v1/me/profile").json(&json!({"phone": "nope"})).send().await.unwrap();
     assert_eq!(expect_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await["field"], "phone");
 
+    let same = json!({"new_email": "ADA@example.com", "password": CUSTOMER_PASSWORD});
+    let response = app.customer(&token, Method::POST, "/api/v1/me/email").json(&same).send().await.unwrap();
+    let problem = expect_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!((problem["field"].as_str(), problem["reason"].as_str()), (Some("new_email"), Some("nothing_to_change")));
+    app.register_customer("Other", "taken@example.com").await;
+    let taken = json!({"new_email": "taken@example.com", "password": CUSTOMER_PASSWORD});
+    let response = app.customer(&token, Method::POST, "/api/v1/me/email").json(&taken).send().await.unwrap();
+    assert_eq!(expect_problem(response, StatusCode::CONFLICT, "duplicate").await["field"], "new_email");
+
     let change = json!({"new_email": "augusta@example.com", "password": CUSTOMER_PASSWORD});
     let response = app.customer(&token, Method::POST, "/api/v1/me/email").json(&change).send().await.unwrap();
     let pending = expect_json(response, StatusCode::ACCEPTED).await;
@@ -275,7 +284,7 @@ async fn profile_email_and_password_changes() {
         (pending["email"].as_str(), pending["pending_email"].as_str()),
         (Some("ada@example.com"), Some("augusta@example.com"))
     );
-    let mails = app.outbox(2).await;
+    let mails = app.outbox(3).await; // Ada's and Other's sign-up, then the new address
     let mail = mails.iter().find(|m| m.contains("To: augusta@example.com")).expect("verification to the new address");
     assert!(mail.contains("Confirmez"), "French now: {mail}");
     let link = token_in(mail, "/account/verify-email");

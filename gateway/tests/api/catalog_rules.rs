@@ -145,6 +145,8 @@ async fn catalog_text_urls_and_nested_fields_are_checked() {
         (json!({"poster_url": "//evil.example/x.png"}), "poster_url", "url"),
         (json!({"poster_url": "/\\evil.example"}), "poster_url", "url"),
         (json!({"trailer_url": "https://ex ample.com/t"}), "trailer_url", "url"),
+        (json!({"release_date": "0000-01-01"}), "release_date", "range"),
+        (json!({"release_date": "+10000-01-01"}), "release_date", "range"),
     ] {
         let response = post_film(film(extra.clone())).await.unwrap();
         let problem = expect_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
@@ -160,6 +162,13 @@ async fn catalog_text_urls_and_nested_fields_are_checked() {
 
     let room = app.create_auditorium("Salle N", SMALL).await;
     let bad_layout = json!({"name": "N", "layout": {"rows": [{"label": "A", "seats": "SS", "seat": "PP"}]}});
+    let unknown = "/api/v1/showtimes/00000000-0000-7000-8000-000000000000";
+    expect_problem(
+        app.staff(Method::PATCH, unknown).json(&json!({})).send().await.unwrap(),
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
     let response = app.staff(Method::POST, "/api/v1/auditoriums").json(&bad_layout).send().await.unwrap();
     let problem = expect_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body").await;
     assert!(problem["detail"].as_str().unwrap().contains("unknown field"), "{problem}");

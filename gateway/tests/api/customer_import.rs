@@ -58,7 +58,14 @@ async fn an_import_is_refused_whole_and_only_admins_and_managers_may_import() {
     );
     let repeated = json!({"customers": [customer(1, None), customer(1, None)]});
     let response = app.staff(Method::POST, path).json(&repeated).send().await.unwrap();
-    expect_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    let problem = expect_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!((problem["field"].as_str(), problem["reason"].as_str()), (Some("customers[1].email"), Some("repeated")));
+    let mut same_username = customer(2, None);
+    same_username["username"] = json!("CLUB1");
+    let repeated = json!({"customers": [customer(1, None), same_username]});
+    let response = app.staff(Method::POST, path).json(&repeated).send().await.unwrap();
+    let problem = expect_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(problem["field"], "customers[1].username", "the clash is named where it is: {problem}");
     let too_rich = json!({"customers": [customer(1, Some(-5))]});
     let response = app.staff(Method::POST, path).json(&too_rich).send().await.unwrap();
     assert_eq!(
