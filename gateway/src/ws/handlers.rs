@@ -12,7 +12,7 @@ use super::kiosk;
 use super::protocol::Body;
 use super::reply::{self, Failure};
 use super::session::{Session, SocketCredential, Who};
-use crate::auth::roles::{Permission, allows};
+use crate::auth::roles::Permission;
 use crate::auth::{Identity, Principal, TOKEN_LEN_MAX};
 
 /// Card-terminal payments one kiosk connection may have pending.
@@ -185,9 +185,11 @@ impl Session {
     }
 
     async fn cancel(&mut self, id: &str, booking: BookingId) -> Answer {
-        self.recheck().await?;
+        // The role as it is now: a staff member demoted since the socket opened loses it.
+        let identity = self.recheck().await?;
+        let refunds_any = identity.is_some_and(|i| i.principal.allows(Permission::Refund));
         let requester = match &self.who {
-            Who::Kiosk { refunds_any: true, .. } => Requester::Staff,
+            Who::Kiosk { .. } if refunds_any => Requester::Staff,
             other => Requester::Customer(match other {
                 Who::Customer(c) | Who::Kiosk { customer: c, .. } => *c,
                 Who::Anonymous => return Err(Failure::protocol("unauthorized", "authenticate first")),
@@ -215,15 +217,15 @@ pub async fn who(
         Principal::Kiosk(account) => {
             let name = kiosk.unwrap_or_else(|| account.to_string());
             kiosk::check_name(&name)?;
-            Ok(Who::Kiosk { customer: CustomerId::from_uuid(account.as_uuid()), name, refunds_any: false })
+            Ok(Who::Kiosk { customer: CustomerId::from_uuid(account.as_uuid()), name })
         }
         // Staff (the box office, or the admin token) act as a named device; only roles that
-        // may refund any booking (admin, manager) cancel others' bookings from it.
-        Principal::Staff { role, .. } => {
+        // may refund any booking (admin, manager) cancel others' bookings from it (`cancel`).
+        Principal::Staff { .. } => {
             let name = kiosk.unwrap_or_else(|| kiosk::DEFAULT_KIOSK.to_owned());
             kiosk::check_name(&name)?;
             let customer = kiosk::customer(state, hub, &name).await?;
-            Ok(Who::Kiosk { customer, name, refunds_any: allows(role, Permission::Refund) })
+            Ok(Who::Kiosk { customer, name })
         }
     }
 }

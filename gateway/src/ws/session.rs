@@ -29,15 +29,13 @@ pub enum Who {
     /// A customer: holds and buys with the wallet.
     Customer(CustomerId),
     /// A kiosk (a kiosk device token, or a staff token naming a device): holds and buys for
-    /// walk-in customers as its own customer record, paid at the card terminal.
+    /// walk-in customers as its own customer record, paid at the card terminal. It cancels
+    /// its own bookings; a staff token whose role may refund (admin, manager) cancels any.
     Kiosk {
         /// The kiosk's customer record (owner of its holds and bookings).
         customer: CustomerId,
         /// Its device name.
         name: String,
-        /// Authenticated with a staff token whose role may cancel and refund any booking
-        /// (`Refund`: admin, manager); other kiosks cancel only their own bookings.
-        refunds_any: bool,
     },
 }
 

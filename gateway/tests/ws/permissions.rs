@@ -54,6 +54,17 @@ async fn only_staff_who_may_refund_cancel_someone_elses_booking_from_a_device() 
         (cancelled["type"].as_str(), cancelled["booking"]["status"].as_str()),
         (Some("cancelled"), Some("cancelled"))
     );
+
+    // Demoted while the socket is open: the role of the moment counts.
+    let staff =
+        expect_json(app.staff(Method::GET, "/api/v1/staff?limit=200").send().await.unwrap(), StatusCode::OK).await;
+    let boss = staff["items"].as_array().unwrap().iter().find(|a| a["username"] == "boss").unwrap()["id"].clone();
+    let path = format!("/api/v1/staff/{}", boss.as_str().unwrap());
+    let demoted = app.staff(Method::PATCH, &path).json(&json!({"role": "cashier"})).send().await.unwrap();
+    expect_json(demoted, StatusCode::OK).await;
+    let second = http_booking(&app, &show, &["B2"]).await;
+    let refused = desk.request("cancel", json!({"booking_id": second["id"]})).await;
+    assert_eq!(refused["type"], "error", "{refused}");
 }
 
 #[tokio::test]
