@@ -245,13 +245,7 @@ impl Engine {
         tiers: Vec<TierChoice>,
     ) -> Result<Booking, EngineError> {
         let plan = self
-            .call(showtime, |reply| Command::BeginPayment {
-                owner,
-                hold_id: hold,
-                tiers: tiers.clone(),
-                exclusive: true,
-                reply,
-            })
+            .call(showtime, |reply| Command::BeginPayment { owner, hold_id: hold, tiers: tiers.clone(), reply })
             .await?;
         let payment_id = PaymentId::new();
         let debit = LedgerEntry {

@@ -10,20 +10,21 @@ use axum::body::Body;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::Method;
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use boxoffice_storage::{AccountId, AuditEntry, AuditoriumId, BookingId, FilmId, ShowtimeId};
 use serde_json::Value;
 
 use crate::auth::{Principal, identify};
+use crate::error::ApiError;
 use crate::state::AppState;
 
 /// Largest answer kept as `after`; larger ones are recorded without it.
 pub const AFTER_BYTES_MAX: usize = 256 * 1024;
 /// Keys whose values never reach the log.
-const SECRET_KEYS: [&str; 7] =
-    ["token", "password", "new_password", "recovery_codes", "secret", "otpauth_uri", "qr_svg"];
+const SECRET_KEYS: [&str; 8] =
+    ["token", "password", "new_password", "recovery_codes", "secret", "otpauth_uri", "qr_svg", "csrf_token"];
 /// [`SECRET_KEYS`] as they appear in JSON, for a scan before parsing.
-const SECRET_KEYS_QUOTED: [&str; 7] = [
+const SECRET_KEYS_QUOTED: [&str; 8] = [
     "\"token\"",
     "\"password\"",
     "\"new_password\"",
@@ -31,6 +32,7 @@ const SECRET_KEYS_QUOTED: [&str; 7] = [
     "\"secret\"",
     "\"otpauth_uri\"",
     "\"qr_svg\"",
+    "\"csrf_token\"",
 ];
 
 /// The full route template: inside the nested `/api/v1` router, axum matches the path
@@ -156,11 +158,22 @@ pub async fn middleware(State(state): State<AppState>, request: Request, next: N
         return response;
     }
     let (response_parts, response_body) = response.into_parts();
-    let bytes = axum::body::to_bytes(response_body, AFTER_BYTES_MAX).await.unwrap_or_default();
-    let mut after: Option<Value> = serde_json::from_slice(&bytes).ok();
+    // The whole answer goes to the client, whatever its size (our handlers built it in
+    // memory); the audit keeps it only up to AFTER_BYTES_MAX.
+    let bytes = match axum::body::to_bytes(response_body, usize::MAX).await {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            tracing::error!(%error, %action, "answer body unreadable; not audited");
+            return ApiError::internal(format!("response body: {error}")).into_response();
+        }
+    };
+    let mut after: Option<Value> =
+        if bytes.len() <= AFTER_BYTES_MAX { serde_json::from_slice(&bytes).ok() } else { None };
     if let Some(value) = after.as_mut() {
         redact(value);
     }
+    // A creation's id is in its answer, not in its path.
+    let entity_id = entity_id.or_else(|| after.as_ref()?.get("id")?.as_str().map(str::to_owned));
     let entry = AuditEntry {
         id: 0,
         at: state.clock.now(),

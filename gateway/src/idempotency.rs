@@ -127,9 +127,15 @@ async fn idempotent(state: &AppState, request: Request, next: Next) -> Result<Re
         return Ok(response);
     }
     let (response_parts, response_body) = response.into_parts();
-    let bytes = axum::body::to_bytes(response_body, RESPONSE_BYTES_MAX)
+    // Our handlers build their answers in memory: all of it goes to the client.
+    let bytes = axum::body::to_bytes(response_body, usize::MAX)
         .await
         .map_err(|e| ApiError::internal(format!("response body: {e}")))?;
+    if bytes.len() > RESPONSE_BYTES_MAX {
+        // The work is done and answered; a retry of a request this large runs again.
+        tracing::warn!(bytes = bytes.len(), "answer too large to keep for Idempotency-Key replays");
+        return Ok(Response::from_parts(response_parts, Body::from(bytes)));
+    }
     // A token, password or TOTP secret in the answer is not kept: the store holds no usable
     // credential (docs/security.md), and a replay answers the same with those values `null`.
     let kept = crate::audit::without_secrets(&bytes).unwrap_or_else(|| bytes.to_vec());

@@ -8,7 +8,7 @@ use std::time::Instant;
 use axum::extract::{MatchedPath, Request};
 use axum::middleware::Next;
 use axum::response::Response;
-use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 /// Requests answered, by `method`, `route` and `status`.
 pub const HTTP_REQUESTS_TOTAL: &str = "boxoffice_http_requests_total";
@@ -19,6 +19,27 @@ pub const UNMATCHED_ROUTE: &str = "<unmatched>";
 
 static HANDLE: OnceLock<Result<PrometheusHandle, String>> = OnceLock::new();
 
+/// Histograms whose samples are counts, with [`COUNT_BUCKETS`].
+const COUNT_HISTOGRAMS: [&str; 4] = [
+    "boxoffice_group_commit_entries",
+    "boxoffice_group_commit_clients",
+    "boxoffice_storage_batch_ops",
+    "boxoffice_mailbox_depth",
+];
+/// Powers of two up to 4096.
+const COUNT_BUCKETS: &[f64] = &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0, 1024.0, 2048.0, 4096.0];
+
+/// Unlabelled counters an alert may watch, shown at 0 from the start (a counter that never
+/// moved would otherwise be missing, and an alert on it would see "no data"). Labelled ones
+/// (`mail_failed_total` by kind, `wal_restarts_total` by outcome) appear with their first
+/// event.
+const COUNTERS_AT_ZERO: [&str; 4] = [
+    "boxoffice_storage_commit_errors_total",
+    "boxoffice_storage_batch_reruns_total",
+    "boxoffice_overloaded_total",
+    "boxoffice_holds_expired_total",
+];
+
 /// The process's Prometheus recorder, installed on first call.
 ///
 /// # Errors
@@ -26,13 +47,21 @@ static HANDLE: OnceLock<Result<PrometheusHandle, String>> = OnceLock::new();
 pub fn recorder() -> Result<PrometheusHandle, String> {
     HANDLE
         .get_or_init(|| {
-            let handle = PrometheusBuilder::new()
+            let mut builder = PrometheusBuilder::new()
                 .set_buckets(&[0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0])
-                .map_err(|e| e.to_string())?
-                .install_recorder()
                 .map_err(|e| e.to_string())?;
+            // Histograms of counts (entries, clients, operations, messages), not seconds.
+            for name in COUNT_HISTOGRAMS {
+                builder = builder
+                    .set_buckets_for_metric(Matcher::Full(name.to_owned()), COUNT_BUCKETS)
+                    .map_err(|e| e.to_string())?;
+            }
+            let handle = builder.install_recorder().map_err(|e| e.to_string())?;
             spawn_upkeep(handle.clone())?;
             metrics::describe_counter!(HTTP_REQUESTS_TOTAL, "HTTP requests answered, by method, route and status");
+            for name in COUNTERS_AT_ZERO {
+                metrics::counter!(name).absolute(0);
+            }
             metrics::describe_histogram!(
                 HTTP_REQUEST_SECONDS,
                 metrics::Unit::Seconds,

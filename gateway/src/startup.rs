@@ -129,6 +129,7 @@ impl Application {
             Arc::clone(&accounts),
             parts.mailer.clone(),
             settings.mail.from.clone(),
+            settings.site.tz().unwrap_or(chrono_tz::UTC),
             settings.mail.queue_capacity,
             settings.mail.worker_nice,
         );
@@ -147,6 +148,7 @@ impl Application {
             shutdown,
             clock,
             cluster,
+            catalog_changes: tokio::sync::Mutex::new(()),
         });
         if let Some(cluster) = &state.cluster {
             cluster.start_probes(state.shutdown.clone());

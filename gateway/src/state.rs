@@ -70,6 +70,11 @@ pub struct AppStateInner {
     pub clock: Arc<dyn Clock>,
     /// Several nodes: membership, placement, forwarding (`None`: a single node).
     pub cluster: Option<Arc<crate::cluster::Cluster>>,
+    /// Held by every catalog change whose check and write must not interleave with another
+    /// (a showtime created for a film being deleted, a duration changed while a showtime
+    /// of the film is created). Catalog changes are rare staff actions; one at a time costs
+    /// nothing a user would notice. It serialises the changes of one node.
+    pub catalog_changes: tokio::sync::Mutex<()>,
 }
 
 impl AppStateInner {

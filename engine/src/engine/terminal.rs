@@ -68,13 +68,7 @@ impl Engine {
         tiers: Vec<TierChoice>,
     ) -> Result<TerminalPayment, EngineError> {
         let plan = self
-            .call(showtime, |reply| Command::BeginPayment {
-                owner,
-                hold_id: hold,
-                tiers: tiers.clone(),
-                exclusive: false,
-                reply,
-            })
+            .call(showtime, |reply| Command::BeginPayment { owner, hold_id: hold, tiers: tiers.clone(), reply })
             .await?;
         Ok(TerminalPayment {
             showtime_id: showtime,

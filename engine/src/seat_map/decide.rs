@@ -152,7 +152,9 @@ impl SeatMap {
         now: Timestamp,
     ) -> Result<PurchasePlan, EngineError> {
         self.ensure_on_sale(info, now)?;
-        let hold = self.hold(hold_id).filter(|h| h.owner == owner).ok_or(EngineError::HoldNotFound)?;
+        // A hold past its time is over, even before the actor's next tick removes it.
+        let hold =
+            self.hold(hold_id).filter(|h| h.owner == owner && h.expires_at > now).ok_or(EngineError::HoldNotFound)?;
         let seat_labels = labels(info, &hold.seats);
         let tier_names = assign_tiers(info, &seat_labels, hold.quantity, tiers)?;
         let mut total = Money::zero(info.prices.currency);

@@ -197,6 +197,17 @@ fn tiers_name_the_seats_of_the_hold_once_each() {
 }
 
 #[test]
+fn a_hold_past_its_time_cannot_be_bought_before_the_tick_removes_it() {
+    let mut h = Harness::new(Seating::Reserved);
+    let c = CustomerId::new();
+    let hold = h.hold(c, seats(&["C2"]), START).expect("ok");
+    let late = Timestamp::from_millis(START + TTL_MS as i64);
+    assert_eq!(h.map.plan_purchase(&h.info, c, hold, &[], late), Err(EngineError::HoldNotFound));
+    let in_time = Timestamp::from_millis(START + TTL_MS as i64 - 1);
+    assert!(h.map.plan_purchase(&h.info, c, hold, &[], in_time).is_ok());
+}
+
+#[test]
 fn holds_expire_unless_paying() {
     let mut h = Harness::new(Seating::Reserved);
     let c = CustomerId::new();

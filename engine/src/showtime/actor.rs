@@ -173,11 +173,11 @@ impl ShowtimeActor {
                 }
                 Err(e) => reject(reply, "release", e),
             },
-            Command::BeginPayment { owner, hold_id, tiers, exclusive, reply } => {
+            Command::BeginPayment { owner, hold_id, tiers, reply } => {
                 let paid_now = self.paying.get(&hold_id).is_some_and(|until| now <= *until);
                 let plan = match self.live.plan_purchase(&self.info, owner, hold_id, &tiers, now) {
                     // Only the hold's owner learns that it is being paid.
-                    Ok(_) if exclusive && paid_now => Err(EngineError::PaymentInProgress),
+                    Ok(_) if paid_now => Err(EngineError::PaymentInProgress),
                     plan => plan,
                 };
                 if plan.is_ok() {

@@ -46,14 +46,13 @@ pub(crate) enum Command {
         hold_id: HoldId,
         reply: Reply<()>,
     },
-    /// Prices a hold and protects it from expiry while it is paid. `exclusive`: refuse
-    /// (`PaymentInProgress`) while another payment of the hold is under way (a wallet
-    /// purchase; a kiosk may start again at its card terminal).
+    /// Prices a hold and protects it from expiry while it is paid; refused
+    /// (`PaymentInProgress`) while another payment of the hold is under way, so that a
+    /// double click never charges a wallet or a card twice.
     BeginPayment {
         owner: CustomerId,
         hold_id: HoldId,
         tiers: Vec<TierChoice>,
-        exclusive: bool,
         reply: Reply<PurchasePlan>,
     },
     AbortPayment {

@@ -56,7 +56,12 @@ pub fn send_verification(state: &AppState, account: &Account) {
         &binding(&to.to_lowercase()),
     );
     let link = format!("{}{VERIFY_PATH}?token={token}", state.security.link_base);
-    let recipient = Recipient { email: to.clone(), first_name: account.first_name.clone(), language: account.language };
+    let recipient = Recipient {
+        email: to.clone(),
+        first_name: account.first_name.clone(),
+        language: account.language,
+        tz: state.config.site.tz().unwrap_or(chrono_tz::UTC),
+    };
     match link_message(&state.config.mail.from, &recipient, Template::VerifyEmail, &to, &link, expires_at) {
         Ok(message) => state.mailer.send(message),
         Err(error) => tracing::error!(%error, account_id = %account.id, "verification email not built"),
@@ -70,7 +75,12 @@ pub fn send_reset(state: &AppState, account: &Account) {
     let bound = binding(account.password_hash.as_deref().unwrap_or("no password"));
     let token = state.security.signing_key.link_token(Purpose::ResetPassword, account.id, expires_at, &bound);
     let link = format!("{}{RESET_PATH}?token={token}", state.security.link_base);
-    let recipient = Recipient { email: to.clone(), first_name: account.first_name.clone(), language: account.language };
+    let recipient = Recipient {
+        email: to.clone(),
+        first_name: account.first_name.clone(),
+        language: account.language,
+        tz: state.config.site.tz().unwrap_or(chrono_tz::UTC),
+    };
     match link_message(&state.config.mail.from, &recipient, Template::PasswordReset, &to, &link, expires_at) {
         Ok(message) => state.mailer.send(message),
         Err(error) => tracing::error!(%error, account_id = %account.id, "reset email not built"),

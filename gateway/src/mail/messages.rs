@@ -19,6 +19,8 @@ pub struct Recipient {
     pub first_name: String,
     /// Language of the message.
     pub language: Language,
+    /// The cinema's time zone (`site.timezone`), for the times the message shows.
+    pub tz: chrono_tz::Tz,
 }
 
 /// What a booking email shows.
@@ -34,10 +36,14 @@ pub struct BookingDetails {
     pub booking: Booking,
 }
 
-/// A time as shown in emails.
+/// A time as shown in emails and printed tickets: the cinema's local time, in the
+/// reader's language (`Sat 5 Dec 2026, 20:30`, `sam. 5 déc. 2026, 20:30`).
 #[must_use]
-pub fn show_time(at: Timestamp) -> String {
-    at.to_datetime().format("%Y-%m-%d %H:%M UTC").to_string()
+pub fn show_time(at: Timestamp, language: Language, tz: chrono_tz::Tz) -> String {
+    let date = at.to_datetime().with_timezone(&tz).date_naive();
+    let weekday = crate::web::format::day(language, date);
+    let weekday = weekday.split(' ').next().unwrap_or_default();
+    format!("{weekday} {}, {}", crate::web::format::date_with_year(language, date), crate::web::format::time(tz, at))
 }
 
 /// Text as quoted-printable: readable in raw form, and links survive line wrapping.
@@ -94,7 +100,7 @@ pub fn link_message(
     link: &str,
     expires_at: Timestamp,
 ) -> Result<Outgoing, String> {
-    let expires = show_time(expires_at);
+    let expires = show_time(expires_at, to.language, to.tz);
     build(from, to, template, &[("email", email), ("link", link), ("expires_at", &expires)], None)
 }
 
@@ -109,9 +115,16 @@ pub fn booking_message(
     details: &BookingDetails,
 ) -> Result<Outgoing, String> {
     let record = &details.booking.record;
-    let lines: Vec<String> =
-        record.lines.iter().map(|l| format!("  {:<6} {:<10} {}", l.label, l.tier, l.price)).collect();
-    let (starts_at, total, lines) = (show_time(details.starts_at), record.total.to_string(), lines.join("\n"));
+    let money = |amount| crate::web::format::money(to.language, amount);
+    let lines: Vec<String> = record
+        .lines
+        .iter()
+        .map(|l| {
+            format!("  {:<6} {:<10} {}", l.label, crate::web::i18n::tier_label(to.language, &l.tier), money(l.price))
+        })
+        .collect();
+    let starts_at = show_time(details.starts_at, to.language, to.tz);
+    let (total, lines) = (money(record.total), lines.join("\n"));
     let values = [
         ("film", details.film.as_str()),
         ("starts_at", starts_at.as_str()),

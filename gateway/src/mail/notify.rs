@@ -82,11 +82,12 @@ impl Notices {
         accounts: Arc<dyn Accounts>,
         mailer: Mailer,
         from: String,
+        tz: chrono_tz::Tz,
         capacity: usize,
         nice: u8,
     ) -> Self {
         let outbox = storage.records_booking_notices();
-        let worker = Worker { storage, accounts, mailer, from, cache: HashMap::new() };
+        let worker = Worker { storage, accounts, mailer, from, tz, cache: HashMap::new() };
         let route = if outbox {
             let (wake, woken) = mpsc::channel(1);
             super::background::spawn_low_priority("mail-notices", nice, worker.run_outbox(woken));
@@ -172,6 +173,7 @@ struct Worker {
     accounts: Arc<dyn Accounts>,
     mailer: Mailer,
     from: String,
+    tz: chrono_tz::Tz,
     cache: HashMap<ShowtimeId, (Instant, ShowtimeLine)>,
 }
 
@@ -307,7 +309,8 @@ impl Worker {
         let Some(account) = self.accounts.account(account).await?.filter(|a| a.role == Role::Customer) else {
             return Ok(None);
         };
-        Ok(account.email.map(|email| Recipient { email, first_name: account.first_name, language: account.language }))
+        let (first_name, language, tz) = (account.first_name, account.language, self.tz);
+        Ok(account.email.map(|email| Recipient { email, first_name, language, tz }))
     }
 
     async fn showtime_line(&mut self, id: ShowtimeId) -> Result<Option<ShowtimeLine>, StorageError> {

@@ -91,12 +91,35 @@ pub fn escape_html(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 
+/// Replaces each `{{key}}` of `template` by its value, in one pass over the template: a
+/// value is never read again, so a name or title that contains `{{link}}` stays as typed.
+/// An unknown placeholder is left as it is.
 fn fill(template: &str, values: &[(&str, &str)], html: bool) -> String {
-    let mut out = template.to_owned();
-    for (key, value) in values {
-        let value = if html { escape_html(value) } else { (*value).to_owned() };
-        out = out.replace(&format!("{{{{{key}}}}}"), &value);
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let known = after.find("}}").and_then(|end| {
+            let key = &after[..end];
+            values.iter().find(|(k, _)| *k == key).map(|(_, value)| (end, *value))
+        });
+        match known {
+            Some((end, value)) => {
+                if html {
+                    out.push_str(&escape_html(value))
+                } else {
+                    out.push_str(value)
+                }
+                rest = &after[end + 2..];
+            }
+            None => {
+                out.push_str("{{");
+                rest = after;
+            }
+        }
     }
+    out.push_str(rest);
     out
 }
 
@@ -115,6 +138,17 @@ pub fn render(template: Template, language: Language, values: &[(&str, &str)]) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_are_not_read_again_as_placeholders() {
+        let values = [("name", "Marie {{link}}"), ("link", "https://x.example/secret")];
+        assert_eq!(
+            fill("Hello {{name}}, see {{link}} {{other}}", &values, false),
+            "Hello Marie {{link}}, see https://x.example/secret {{other}}"
+        );
+        assert_eq!(fill("<b>{{name}}</b>", &[("name", "<i>")], true), "<b>&lt;i&gt;</b>");
+        assert_eq!(fill("{{ unclosed", &values, false), "{{ unclosed");
+    }
 
     const VALUES: &[(&str, &str)] = &[
         ("first_name", "Ada <3"),

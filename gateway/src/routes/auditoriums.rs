@@ -171,6 +171,7 @@ pub async fn update_auditorium(
     IdPath(id): IdPath<AuditoriumId>,
     Json(input): Json<AuditoriumInput>,
 ) -> Result<Json<Auditorium>, ApiError> {
+    let _catalog = state.catalog_changes.lock().await;
     let existing = state.storage.auditorium(id).await?.ok_or_else(|| ApiError::not_found("auditorium", id))?;
     let (details, capacity) = input.validate()?;
     if details.layout != existing.details.layout {
@@ -197,6 +198,7 @@ pub async fn delete_auditorium(
     IdPath(id): IdPath<AuditoriumId>,
     Query(params): Query<CascadeParams>,
 ) -> Result<Json<CascadeReport>, ApiError> {
+    let _catalog = state.catalog_changes.lock().await;
     state.storage.auditorium(id).await?.ok_or_else(|| ApiError::not_found("auditorium", id))?;
     let in_auditorium = ShowtimeFilter { auditorium_id: Some(id), ..ShowtimeFilter::default() };
     dependents::ensure_none_running(&state, in_auditorium, "the auditorium cannot be deleted").await?;

@@ -71,11 +71,15 @@ pub async fn ensure_none_running(state: &AppState, mut filter: ShowtimeFilter, w
     filter.from = Some(Timestamp::from_millis(now.as_millis().saturating_sub(SHOWTIME_SPAN_MAX_MS)));
     filter.to = Some(Timestamp::from_millis(now.as_millis().saturating_add(1)));
     filter.include_cancelled = false;
-    let page = state.storage.list_showtimes(&filter, PageRequest { offset: 0, limit: 200 }).await?;
-    let running = page
-        .items
-        .iter()
-        .find(|s| s.status == ShowtimeStatus::Scheduled && s.details.starts_at <= now && s.ends_at > now);
+    let mut offset = 0u32;
+    let running = loop {
+        let page = state.storage.list_showtimes(&filter, PageRequest { offset, limit: 200 }).await?;
+        let found = page.items.iter().find(|s| s.status == ShowtimeStatus::Scheduled && s.ends_at > now).cloned();
+        if found.is_some() || page.items.len() < 200 {
+            break found;
+        }
+        offset = offset.saturating_add(200);
+    };
     match running {
         Some(showtime) => Err(crate::error::Problem::new(
             axum::http::StatusCode::CONFLICT,

@@ -140,6 +140,7 @@ pub async fn update_film(
     IdPath(id): IdPath<FilmId>,
     Json(draft): Json<FilmDraft>,
 ) -> Result<Json<Film>, ApiError> {
+    let _catalog = state.catalog_changes.lock().await;
     let existing = state.storage.film(id).await?.ok_or_else(|| ApiError::not_found("film", id))?;
     let film = Film { details: draft.validate()?, ..existing.clone() };
     if film.details.duration_minutes != existing.details.duration_minutes {
@@ -179,6 +180,7 @@ pub async fn delete_film(
     IdPath(id): IdPath<FilmId>,
     Query(params): Query<CascadeParams>,
 ) -> Result<Json<CascadeReport>, ApiError> {
+    let _catalog = state.catalog_changes.lock().await;
     state.storage.film(id).await?.ok_or_else(|| ApiError::not_found("film", id))?;
     let of_film = ShowtimeFilter { film_id: Some(id), ..ShowtimeFilter::default() };
     dependents::ensure_none_running(&state, of_film.clone(), "the film cannot be deleted").await?;

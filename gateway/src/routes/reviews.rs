@@ -51,7 +51,38 @@ pub struct FilmReviews {
     pub summary: ReviewSummaryView,
     /// A page of reviews, newest first.
     #[schema(value_type = Object)]
-    pub reviews: Page<Review>,
+    pub reviews: Page<PublicReview>,
+}
+
+/// A review as anyone may read it: no customer id (which would tie a person's reviews
+/// together), only the name shown with it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PublicReview {
+    /// Its id (what staff hide it by).
+    pub id: boxoffice_storage::ReviewId,
+    /// The film reviewed.
+    pub film_id: FilmId,
+    /// The name shown with it ("Jeanne M.").
+    pub author: String,
+    /// 1 to 5.
+    pub rating: u8,
+    /// The comment (may be empty).
+    pub comment: String,
+    /// When it was written.
+    pub created_at: boxoffice_storage::Timestamp,
+}
+
+impl From<Review> for PublicReview {
+    fn from(r: Review) -> Self {
+        Self {
+            id: r.id,
+            film_id: r.film_id,
+            author: r.author,
+            rating: r.rating,
+            comment: r.comment,
+            created_at: r.created_at,
+        }
+    }
 }
 
 /// Count and average (one decimal, `null` without reviews).
@@ -172,7 +203,13 @@ pub async fn list_reviews(
     IdPath(film): IdPath<FilmId>,
     Query(page): Query<PageParams>,
 ) -> Result<Json<FilmReviews>, ApiError> {
-    let (summary, reviews) = film_reviews(&state, film, page.page()?).await?;
+    let (summary, page) = film_reviews(&state, film, page.page()?).await?;
+    let reviews = Page {
+        items: page.items.into_iter().map(PublicReview::from).collect(),
+        total: page.total,
+        offset: page.offset,
+        limit: page.limit,
+    };
     Ok(Json(FilmReviews { summary: summary.into(), reviews }))
 }
 

@@ -105,6 +105,7 @@ pub async fn create_showtime(
     _staff: StaffPrincipal,
     Json(draft): Json<ShowtimeDraft>,
 ) -> Result<impl IntoResponse, ApiError> {
+    let _catalog = state.catalog_changes.lock().await;
     let (details, film) = rules::check_draft(&state, draft).await?;
     let ends_at =
         rules::ends_at(details.starts_at, film.details.duration_minutes, state.config.catalog.cleaning_buffer_minutes);
@@ -149,6 +150,7 @@ pub async fn patch_showtime(
     IdPath(id): IdPath<ShowtimeId>,
     Json(patch): Json<ShowtimePatch>,
 ) -> Result<Json<Showtime>, ApiError> {
+    let _catalog = state.catalog_changes.lock().await;
     let current = find(&state, id).await?; // an unknown showtime is 404 whatever the body
     if patch.starts_at.is_none() && patch.prices.is_none() && patch.version.is_none() && patch.format.is_none() {
         return Err(ApiError::invalid(
@@ -214,6 +216,7 @@ pub async fn cancel_showtime(
     _staff: StaffPrincipal,
     IdPath(id): IdPath<ShowtimeId>,
 ) -> Result<Json<ShowtimeCancelled>, ApiError> {
+    let _catalog = state.catalog_changes.lock().await;
     let showtime = find(&state, id).await?;
     if showtime.status == ShowtimeStatus::Cancelled {
         return Err(cancelled_conflict(id));
@@ -244,6 +247,7 @@ pub async fn delete_showtime(
     IdPath(id): IdPath<ShowtimeId>,
     Query(params): Query<CascadeParams>,
 ) -> Result<Json<CascadeReport>, ApiError> {
+    let _catalog = state.catalog_changes.lock().await;
     let showtime = find(&state, id).await?;
     let bookings = state.storage.bookings_of_showtime(id).await?;
     let confirmed = bookings.iter().filter(|b| b.status == BookingStatus::Confirmed).count();

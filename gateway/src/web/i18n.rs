@@ -171,6 +171,14 @@ pub fn from_accept_language(header: &str) -> Option<Language> {
     best.map(|(_, language)| language)
 }
 
+/// A price tier's name in `language` (`full` → "Plein tarif"); a custom tier without a
+/// translation reads as its code with spaces.
+#[must_use]
+pub fn tier_label(language: Language, tier: &str) -> String {
+    let id = format!("tier-{tier}");
+    if TRANSLATIONS.has(&id) { Tr(language).t(&id) } else { tier.replace('_', " ") }
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeSet;

@@ -214,8 +214,7 @@ fn prices(page: &Page, map: &SeatMapView) -> Markup {
 /// A price tier's name (`full`, `child`, ... are translated; others shown as they are).
 #[must_use]
 pub fn tier_name(page: &Page, tier: &str) -> String {
-    let id = format!("tier-{tier}");
-    if super::i18n::TRANSLATIONS.has(&id) { page.t(&id) } else { tier.replace('_', " ") }
+    super::i18n::tier_label(page.language(), tier)
 }
 
 fn quantity_field(page: &Page, map: &SeatMapView) -> Markup {

@@ -170,6 +170,8 @@ async fn cancel_page(State(state): State<AppState>, page: Page, Path(raw): Path<
                     a href=(format!("/bookings/{id}")) { (page.t("cancel-keep")) }
                 }
             }
+        } @else if booking.status == BookingStatus::Cancelled {
+            (layout::notice(Tone::Info, &page.t("error-already-cancelled")))
         } @else {
             (layout::notice(Tone::Error, &page.t("error-cancellation-closed")))
         }

@@ -212,3 +212,37 @@ async fn catalog_text_urls_and_nested_fields_are_checked() {
     let problem = expect_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
     assert_eq!(problem["reason"], "tier_repeated", "{problem}");
 }
+
+#[tokio::test]
+async fn a_showtime_is_never_created_for_a_film_or_room_being_deleted_or_changed() {
+    let app = spawn_app().await;
+    for round in 0..6 {
+        let film = app.create_film(&format!("Race {round}"), 90, &[], &[]).await;
+        let room = app.create_auditorium(&format!("Salle race {round}"), SMALL).await;
+        let film_path = format!("/api/v1/films/{}", film["id"].as_str().unwrap());
+        let room_path = format!("/api/v1/auditoriums/{}", room["id"].as_str().unwrap());
+        let body = crate::helpers::showtime_body(&film, &room, &at(1, round));
+        let longer = json!({"title": format!("Race {round}"), "director": "D", "duration_minutes": 300});
+        let (deleted, created, changed) = tokio::join!(
+            app.staff(Method::DELETE, if round % 2 == 0 { &film_path } else { &room_path }).send(),
+            app.staff(Method::POST, "/api/v1/showtimes").json(&body).send(),
+            app.staff(Method::PUT, &film_path).json(&longer).send(),
+        );
+        let (deleted, created, changed) =
+            (deleted.unwrap().status(), created.unwrap().status(), changed.unwrap().status());
+        assert!(
+            !(deleted.is_success() && created.is_success()),
+            "round {round}: both the delete and the showtime went through"
+        );
+        if created.is_success() && changed.is_success() {
+            // The duration changed before the showtime was created: its end follows it.
+            let listed = app
+                .get_json(&format!("/api/v1/showtimes?film_id={}", film["id"].as_str().unwrap()), StatusCode::OK)
+                .await;
+            let show = &listed["items"][0];
+            let starts = chrono::DateTime::parse_from_rfc3339(show["starts_at"].as_str().unwrap()).unwrap();
+            let ends = chrono::DateTime::parse_from_rfc3339(show["ends_at"].as_str().unwrap()).unwrap();
+            assert_eq!((ends - starts).num_minutes(), 315, "round {round}: {show}");
+        }
+    }
+}

@@ -87,3 +87,39 @@ async fn a_wallet_adjustment_at_the_edge_of_i64_is_refused_by_name() {
         assert_eq!(problem["field"], "amount_minor", "{problem}");
     }
 }
+
+#[tokio::test]
+async fn a_double_click_on_sell_records_one_card_payment() {
+    let app = spawn_app().await;
+    let cashier = staff_token(&app, "cashier", "clicker").await;
+    let film = app.create_film("Double", 95, &[], &[]).await;
+    let room = app.create_auditorium("Salle 2x", SMALL).await;
+    let show = app.create_showtime(&film, &room, &at(1, 0)).await["id"].as_str().unwrap().to_owned();
+    let held = expect_json(
+        app.customer(&cashier, Method::POST, "/api/v1/box-office/holds")
+            .json(&json!({"showtime_id": show, "seats": ["B2"]}))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::CREATED,
+    )
+    .await;
+    let path = format!("/api/v1/box-office/holds/{}/sell", held["hold"]["hold_id"].as_str().unwrap());
+    let body =
+        json!({"showtime_id": show, "walk_in_id": held["walk_in_id"], "payment": "card", "terminal_ref": "APPROVAL-7"});
+    let clicks = (0..6).map(|_| app.customer(&cashier, Method::POST, &path).json(&body).send());
+    let answers = futures::future::join_all(clicks).await;
+    let statuses: Vec<u16> = answers.iter().map(|r| r.as_ref().unwrap().status().as_u16()).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "{statuses:?}");
+    assert!(statuses.iter().all(|s| [201, 404, 409].contains(s)), "{statuses:?}");
+
+    let db = rusqlite::Connection::open(app.dir.path().join("boxoffice.db")).unwrap();
+    let walk_in = held["walk_in_id"].as_str().unwrap();
+    let count = |kind: &str| -> i64 {
+        db.query_row("SELECT COUNT(*) FROM ledger WHERE customer_id = ?1 AND kind = ?2", [walk_in, kind], |row| {
+            row.get(0)
+        })
+        .unwrap()
+    };
+    assert_eq!((count("payment"), count("refund")), (1, 0), "one card payment recorded, nothing to give back");
+}

@@ -26,6 +26,21 @@ async fn metrics_use_route_templates() {
     assert!(text.contains("boxoffice_http_request_seconds"), "{text}");
     assert!(text.contains(r#"route="/api/v1/films/{id}""#), "{text}");
     assert!(!text.contains("01a200a0-0000-7000-8000-000000000000"), "raw paths never become labels");
+    for counter in ["boxoffice_overloaded_total", "boxoffice_storage_commit_errors_total"] {
+        assert!(text.lines().any(|l| l.starts_with(counter)), "{counter} is there before it moves: {text}");
+    }
+
+    // Histograms of counts have count buckets (a hold makes a group commit).
+    let film = app.create_film("Metrics", 90, &[], &[]).await;
+    let room = app.create_auditorium("Salle M", crate::helpers::SMALL).await;
+    let show = app.create_showtime(&film, &room, &crate::helpers::at(1, 0)).await;
+    let (token, _) = app.create_customer("Metric", "metric@example.com").await;
+    let path = format!("/api/v1/showtimes/{}/holds", show["id"].as_str().unwrap());
+    let response =
+        app.customer(&token, Method::POST, &path).json(&serde_json::json!({"seats": ["A1"]})).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let text = app.request(Method::GET, "/metrics").send().await.unwrap().text().await.unwrap();
+    assert!(text.contains(r#"boxoffice_group_commit_entries_bucket{le="1024"}"#), "{text}");
 }
 
 #[tokio::test]

@@ -120,6 +120,8 @@ async fn only_customers_who_saw_the_film_review_it_once_and_staff_can_hide_revie
         (Some(2), Some(3.5)),
         "{listing}"
     );
+    let first = &listing["reviews"]["items"][0];
+    assert!(first["author"].is_string() && first.get("customer_id").is_none(), "no customer id in public: {first}");
     assert_eq!(listing["reviews"]["items"][1]["rating"], 5, "newest first");
 
     // Staff hide Bob's review: it is neither listed nor counted; customers may not hide.

@@ -207,7 +207,8 @@ async fn wallet_adjustments_are_ledger_entries_and_staff_actions_are_audited() {
         StatusCode::OK,
     )
     .await;
-    assert_eq!(log["total"], 1);
+    assert_eq!(log["total"], 2, "the creation (its id from the answer) and the change: {log}");
+    assert_eq!(log["items"][1]["action"], "POST /api/v1/films");
     let last = &log["items"][0];
     assert_eq!(
         (last["action"].as_str(), last["actor_role"].as_str()),

@@ -93,7 +93,11 @@ pub async fn print_ticket(
          <p>Reference: <strong>{reference}</strong></p>{qr}</body></html>",
         reference = escape_html(&t.reference),
         film = escape_html(&t.film),
-        starts = escape_html(&crate::mail::messages::show_time(t.starts_at)),
+        starts = escape_html(&crate::mail::messages::show_time(
+            t.starts_at,
+            boxoffice_storage::Language::En,
+            state.config.site.tz().unwrap_or(chrono_tz::UTC)
+        )),
         auditorium = escape_html(&t.auditorium),
         total = escape_html(&t.total),
         qr = t.qr_svg,
