@@ -57,6 +57,7 @@ pub fn entity_of(template: &str, path: &str) -> (String, Option<String>) {
         "staff" | "kiosks" | "customers" => "account",
         "box-office" => "box_office",
         "me" => "own_account",
+        "reviews" => "review",
         other => other,
     };
     let id = template.rsplit('/').zip(path.rsplit('/')).find(|(t, _)| *t == "{id}").map(|(_, p)| p.to_owned());

@@ -206,3 +206,5 @@ reason-layout-row-label = row label “{ $row }” is invalid or repeated (1 to 
 reason-layout-char = row { $row }: unknown character “{ $char }” at position { $position } (use S P W C L _ |)
 reason-layout-duplicate-seat = seat label { $label } would name two seats; choose other row labels
 reason-layout-loveseat = row { $row }: loveseats come in pairs (LL); unpaired loveseat at position { $position }
+stale-form-title = This page is out of date
+stale-form-text = You signed in or out in another tab after this page was opened, so it could not be sent. Go back, reload the page, and try again.

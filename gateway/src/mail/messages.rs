@@ -4,7 +4,7 @@
 
 use boxoffice_storage::{Booking, Language, Timestamp};
 use lettre::Message;
-use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::header::{ContentTransferEncoding, ContentType, MIME_VERSION_1_0};
 use lettre::message::{Attachment, Body, Mailbox, MultiPart, SinglePart};
 
 use super::Outgoing;
@@ -68,7 +68,10 @@ pub fn build(
     let rendered = render(template, to.language, &all);
     let from: Mailbox = from.parse().map_err(|e| format!("mail.from: {e}"))?;
     let to_box: Mailbox = to.email.parse().map_err(|e| format!("recipient: {e}"))?;
-    let builder = Message::builder().from(from).to(to_box).subject(rendered.subject);
+    // A Message-ID (lettre's, on the local host name) and MIME-Version on every message,
+    // single-part ones too: some filters score messages without them as spam.
+    let builder =
+        Message::builder().from(from).to(to_box).subject(rendered.subject).message_id(None).header(MIME_VERSION_1_0);
     let message = match (rendered.html, qr_png) {
         (Some(html), Some(png)) => {
             let image = Attachment::new_inline("ticket-qr".to_owned())

@@ -35,8 +35,16 @@ pub fn token_for(key: &SigningKey, session_sha256: &[u8; 32]) -> String {
     URL_SAFE_NO_PAD.encode(key.sign(&data))
 }
 
+/// Marks a response as a CSRF refusal, so that the web pages can answer it with a page of
+/// their own rather than the API's problem JSON.
+#[derive(Clone, Copy, Debug)]
+pub struct CsrfRefused;
+
 fn refused(detail: &str) -> Response {
-    ApiError::from(Problem::new(StatusCode::FORBIDDEN, "csrf_failed", "CSRF check failed", detail)).into_response()
+    let mut response =
+        ApiError::from(Problem::new(StatusCode::FORBIDDEN, "csrf_failed", "CSRF check failed", detail)).into_response();
+    response.extensions_mut().insert(CsrfRefused);
+    response
 }
 
 /// The middleware (`from_fn_with_state`).

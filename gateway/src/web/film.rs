@@ -62,6 +62,7 @@ async fn render(state: &AppState, page: &Page, id: FilmId, notice: Option<Markup
         days.entry(day).or_default().push((showtime, left));
     }
     let reviews = super::reviews::section(state, page, &film, notice).await?;
+    let rooms = home::auditorium_names(state).await?;
     let body = html! {
         (details(page, &film))
         section aria-labelledby="showtimes" {
@@ -71,7 +72,8 @@ async fn render(state: &AppState, page: &Page, id: FilmId, notice: Option<Markup
                 h3 { (format::day(page.language(), *day)) }
                 ul class="times" {
                     @for (showtime, left) in times {
-                        li { (showtime_link(page, showtime, *left)) }
+                        @let room = rooms.get(&showtime.details.auditorium_id).map_or("", String::as_str);
+                        li { (showtime_link(page, showtime, *left, room)) }
                     }
                 }
             }
@@ -81,7 +83,7 @@ async fn render(state: &AppState, page: &Page, id: FilmId, notice: Option<Markup
     Ok((film, body))
 }
 
-fn showtime_link(page: &Page, showtime: &Showtime, left: Option<u32>) -> Markup {
+fn showtime_link(page: &Page, showtime: &Showtime, left: Option<u32>, room: &str) -> Markup {
     let when = format::time(page.tz, showtime.details.starts_at);
     let left_text = match left {
         Some(0) => page.t("sold-out"),
@@ -92,6 +94,7 @@ fn showtime_link(page: &Page, showtime: &Showtime, left: Option<u32>) -> Markup 
         a href=(format!("/showtimes/{}", showtime.id)) {
             time datetime=(format::machine(showtime.details.starts_at)) { (when) }
             " " (version_name(showtime.details.version)) " " (format_name(showtime.details.format))
+            @if !room.is_empty() { br; small { (room) } }
             @if !left_text.is_empty() { br; small { (left_text) } }
         }
     }

@@ -10,7 +10,9 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use boxoffice_storage::catalog::{Format, Version};
-use boxoffice_storage::{Film, FilmFilter, FilmId, PageRequest, Showtime, ShowtimeFilter, ShowtimeStatus, Timestamp};
+use boxoffice_storage::{
+    AuditoriumId, Film, FilmFilter, FilmId, PageRequest, Showtime, ShowtimeFilter, ShowtimeStatus, Timestamp,
+};
 use chrono::NaiveDate;
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -190,6 +192,7 @@ async fn listing(state: &AppState, page: &Page, filters: &Filters) -> Result<Mar
     let wanted: BTreeSet<FilmId> = films.iter().map(|f| f.id).collect();
     showtimes.retain(|s| wanted.contains(&s.details.film_id) && filters.keeps(s));
     let by_id: HashMap<FilmId, &Film> = films.iter().map(|f| (f.id, f)).collect();
+    let rooms = auditorium_names(state).await?;
     let showing: BTreeSet<FilmId> = showtimes.iter().map(|s| s.details.film_id).collect();
     let today = format::local(page.tz, now).date_naive();
     let mut now_showing: Vec<&Film> = films.iter().filter(|f| showing.contains(&f.id)).collect();
@@ -231,7 +234,7 @@ async fn listing(state: &AppState, page: &Page, filters: &Filters) -> Result<Mar
                                 li class="film-card" {
                                     div {
                                         p { strong { a href=(format!("/films/{id}")) { (title) } } }
-                                        (time_links(page, times))
+                                        (time_links(page, times, &rooms))
                                     }
                                 }
                             }
@@ -251,23 +254,43 @@ async fn listing(state: &AppState, page: &Page, filters: &Filters) -> Result<Mar
     })
 }
 
-/// The showtime links of one film on one day: "20:30 VOST 3D".
+/// The names of the auditoriums, by id: what tells two showtimes at the same time apart.
+///
+/// # Errors
+/// Storage failures.
+pub async fn auditorium_names(state: &AppState) -> Result<HashMap<AuditoriumId, String>, ApiError> {
+    let mut names = HashMap::new();
+    loop {
+        let offset = u32::try_from(names.len()).unwrap_or(u32::MAX);
+        let page = state.storage.list_auditoriums(PageRequest { offset, limit: 200 }).await?;
+        let done = page.items.len() < 200;
+        names.extend(page.items.into_iter().map(|a| (a.id, a.details.name)));
+        if done {
+            return Ok(names);
+        }
+    }
+}
+
+/// The showtime links of one film on one day: "20:30 VOST 3D · Salle 2".
 #[must_use]
-pub fn time_links(page: &Page, times: &[&Showtime]) -> Markup {
+pub fn time_links(page: &Page, times: &[&Showtime], rooms: &HashMap<AuditoriumId, String>) -> Markup {
     html! {
         ul class="times" {
             @for showtime in times {
+                @let room = rooms.get(&showtime.details.auditorium_id).map_or("", String::as_str);
                 li {
                     a href=(format!("/showtimes/{}", showtime.id))
                         aria-label=(page.tr.with("showtime-link-label", &[
                             ("time", Arg::Text(&format::day_and_time(page.language(), page.tz, showtime.details.starts_at))),
                             ("version", Arg::Text(version_name(showtime.details.version))),
                             ("format", Arg::Text(format_name(showtime.details.format))),
+                            ("auditorium", Arg::Text(room)),
                         ])) {
                         time datetime=(format::machine(showtime.details.starts_at)) {
                             (format::time(page.tz, showtime.details.starts_at))
                         }
                         " " (version_name(showtime.details.version)) " " (format_name(showtime.details.format))
+                        @if !room.is_empty() { br; small { (room) } }
                     }
                 }
             }
@@ -343,7 +366,7 @@ fn filter_form(page: &Page, query: &FilterQuery) -> Markup {
             div class="field" {
                 label for="format" { (page.t("filter-format")) }
                 select id="format" name="format" {
-                    option value="" { (page.t("filter-any")) }
+                    option value="" { (page.t("filter-any-format")) }
                     option value="2d" selected[selected("2d", &query.format)] { "2D" }
                     option value="3d" selected[selected("3d", &query.format)] { "3D" }
                 }

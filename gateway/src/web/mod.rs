@@ -69,6 +69,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(admin::router(state))
         .route("/lang", get(switch_language))
         .layer(from_fn_with_state(state.clone(), crate::security::csrf::middleware))
+        .layer(from_fn_with_state(state.clone(), stale_form_page))
         .layer(axum::middleware::from_fn(timing::middleware))
         .merge(assets::router())
 }
@@ -104,6 +105,19 @@ pub fn safe_next(next: &str) -> &str {
         && !next.contains('\\')
         && !next.chars().any(|c| c.is_control() || c.is_whitespace());
     if local && next.len() <= 2000 { next } else { "/" }
+}
+
+/// A form refused by the CSRF check (typically posted from a tab opened before the visitor
+/// signed in or out elsewhere) gets a page in the visitor's language saying what happened,
+/// not the API's problem JSON.
+async fn stale_form_page(page: Page, request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let response = next.run(request).await;
+    if response.extensions().get::<crate::security::csrf::CsrfRefused>().is_none() {
+        return response;
+    }
+    let area = if page.staff_role().is_some() { layout::Area::Admin } else { layout::Area::Site };
+    let (title, text) = (page.t("stale-form-title"), page.t("stale-form-text"));
+    layout::message_page(&page, area, axum::http::StatusCode::FORBIDDEN, &title, &text)
 }
 
 /// Remembers the chosen language in a cookie (a year) and goes back to the page.

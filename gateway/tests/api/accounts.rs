@@ -484,6 +484,12 @@ async fn cancellations_by_the_customer_and_by_the_cinema_are_emailed() {
         mails.len()
     );
     assert!(cancelled.is_some_and(|m| !m.contains(" UTC")), "times in the cinema's time zone");
+    for mail in &mails {
+        assert!(
+            mail.contains("MIME-Version: 1.0") && mail.contains("Message-ID: <"),
+            "headers of every message: {mail}"
+        );
+    }
     let response = app.staff(Method::POST, &format!("/api/v1/showtimes/{show}/cancel")).send().await.unwrap();
     expect_json(response, StatusCode::OK).await;
     let mails = app.outbox(5).await;

@@ -590,3 +590,43 @@ async fn a_refused_profile_change_shows_what_was_typed() {
     let body = response.text().await.expect("body");
     assert!(body.contains("value=\"Jonquille\"") && body.contains("First name"), "{body}");
 }
+
+#[tokio::test]
+async fn a_form_from_a_stale_tab_gets_a_page_saying_so() {
+    let app = spawn_app().await;
+    let (_, created) = app.create_customer("Stale", "stale@example.com").await;
+    let email = created["account"]["email"].as_str().expect("email").to_owned();
+    let (cookie, _) = sign_in(&app, &email, CUSTOMER_PASSWORD).await;
+    let fields = [("csrf_token", "a-token-of-another-session"), ("first_name", "X"), ("last_name", "Y")];
+    let response = post_form(&app, "/account", &format!("{cookie}; boxoffice_lang=fr"), &fields).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let content_type = response.headers()["content-type"].to_str().expect("type").to_owned();
+    let body = response.text().await.expect("body");
+    assert!(content_type.starts_with("text/html"), "{content_type}: {body}");
+    assert!(body.contains("plus à jour"), "in the visitor's language: {body}");
+    // The API keeps its problem JSON.
+    let response = app
+        .request(Method::PATCH, "/api/v1/me/profile")
+        .header(COOKIE, &cookie)
+        .json(&json!({"first_name": "X"}))
+        .send()
+        .await
+        .expect("patch");
+    assert_eq!(response.headers()["content-type"], "application/problem+json");
+}
+
+#[tokio::test]
+async fn showtimes_at_the_same_time_name_their_auditorium() {
+    let app = spawn_app().await;
+    let film = app.create_film("Twin", 90, &[], &[]).await;
+    let when = at(1, 0);
+    for room in ["Salle Nord", "Salle Sud"] {
+        let room = app.create_auditorium(room, crate::helpers::SMALL).await;
+        app.create_showtime(&film, &room, &when).await;
+    }
+    for path in ["/".to_owned(), format!("/films/{}", film["id"].as_str().expect("id"))] {
+        let (status, html) = page(&app, &path, &[]).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("Salle Nord") && html.contains("Salle Sud"), "{path}: {html}");
+    }
+}

@@ -47,6 +47,7 @@ async fn choose(State(state): State<AppState>, page: Page) -> Response {
         };
     let films = crate::web::home::films(&state, &FilmFilter::default()).await.unwrap_or_default();
     let title_of = |id| films.iter().find(|f| f.id == id).map_or("?", |f| f.details.title.as_str());
+    let rooms = crate::web::home::auditorium_names(&state).await.unwrap_or_default();
     let title = page.t("admin-nav-box-office");
     let body = html! {
         h1 { (title) }
@@ -56,6 +57,7 @@ async fn choose(State(state): State<AppState>, page: Page) -> Response {
                 li { a href=(format!("/admin/box-office/{}", s.id)) {
                     (format::day_and_time(page.language(), page.tz, s.details.starts_at)) " · " (title_of(s.details.film_id))
                     " " (version_name(s.details.version)) " " (format_name(s.details.format))
+                    @if let Some(room) = rooms.get(&s.details.auditorium_id) { " · " (room) }
                 } }
             }
         }
