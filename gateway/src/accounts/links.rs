@@ -55,7 +55,8 @@ pub fn send_verification(state: &AppState, account: &Account) {
         expires_at,
         &binding(&to.to_lowercase()),
     );
-    let link = format!("{}{VERIFY_PATH}?token={token}", state.security.link_base);
+    // `lang` opens the page in the account's language (the link may be opened anywhere).
+    let link = format!("{}{VERIFY_PATH}?token={token}&lang={}", state.security.link_base, account.language.as_str());
     let recipient = Recipient {
         email: to.clone(),
         first_name: account.first_name.clone(),
@@ -74,7 +75,7 @@ pub fn send_reset(state: &AppState, account: &Account) {
     let expires_at = state.clock.now().plus_millis(ttl(state.config.accounts.reset_ttl_ms));
     let bound = binding(account.password_hash.as_deref().unwrap_or("no password"));
     let token = state.security.signing_key.link_token(Purpose::ResetPassword, account.id, expires_at, &bound);
-    let link = format!("{}{RESET_PATH}?token={token}", state.security.link_base);
+    let link = format!("{}{RESET_PATH}?token={token}&lang={}", state.security.link_base, account.language.as_str());
     let recipient = Recipient {
         email: to.clone(),
         first_name: account.first_name.clone(),

@@ -128,14 +128,28 @@ impl NoticeQuery {
     }
 }
 
+/// The seat map. `?seat=F7&seat=F8` ticks those seats (what a visitor had chosen before
+/// signing in to hold them); `?notice=` shows a known notice.
 async fn seats_page(
     State(state): State<AppState>,
     page: Page,
     Path(raw): Path<String>,
-    Query(notice): Query<NoticeQuery>,
+    Query(pairs): Query<Vec<(String, String)>>,
 ) -> Response {
     let Ok(id) = raw.parse::<ShowtimeId>() else { return errors::not_found(&page, Area::Site) };
-    render(&state, &page, id, StatusCode::OK, notice.markup(&page), &[]).await
+    let notice = pairs.iter().find(|(k, _)| k == "notice").map(|(_, v)| NoticeQuery { notice: v.clone() });
+    let chosen: Vec<&str> = pairs
+        .iter()
+        .filter(|(k, v)| k == "seat" && seat_label_ok(v))
+        .map(|(_, v)| v.as_str())
+        .take(MAX_TICKETS)
+        .collect();
+    render(&state, &page, id, StatusCode::OK, notice.and_then(|n| n.markup(&page)), &chosen).await
+}
+
+/// A seat label as a form or a link may carry it: 1 to 8 letters and digits.
+fn seat_label_ok(label: &str) -> bool {
+    (1..=8).contains(&label.len()) && label.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
 /// Draws the selection page, with an optional notice and the seats to keep ticked.
@@ -375,10 +389,20 @@ async fn hold(
     Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
     let Ok(id) = raw.parse::<ShowtimeId>() else { return errors::not_found(&page, Area::Site) };
-    let Some(customer) = page.customer() else {
-        return to_login(&format!("/showtimes/{id}")).into_response();
-    };
     let form = FormData(form);
+    let Some(customer) = page.customer() else {
+        // Back to the same seats, ticked, once signed in.
+        let seats: Vec<String> = form
+            .all("seat")
+            .into_iter()
+            .filter(|s| seat_label_ok(s))
+            .take(MAX_TICKETS)
+            .map(|s| format!("seat={s}"))
+            .collect();
+        let next =
+            if seats.is_empty() { format!("/showtimes/{id}") } else { format!("/showtimes/{id}?{}", seats.join("&")) };
+        return to_login(&next).into_response();
+    };
     let chosen = form.all("seat");
     let seating = match state.storage.showtime(id).await {
         Ok(Some(showtime)) => showtime.details.seating,

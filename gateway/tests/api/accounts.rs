@@ -21,7 +21,9 @@ pub fn link_in(eml: &str, path: &str) -> String {
 
 /// The `token` parameter of the link of `path` in an email.
 pub fn token_in(eml: &str, path: &str) -> String {
-    link_in(eml, path).split_once("token=").expect("token parameter").1.to_owned()
+    let link = link_in(eml, path);
+    let token = link.split_once("token=").expect("token parameter").1;
+    token.split('&').next().unwrap_or(token).to_owned()
 }
 
 async fn login(app: &TestApp, email: &str, password: &str) -> reqwest::Response {

@@ -40,6 +40,8 @@ async fn a_forgotten_password_is_reset_from_the_emailed_link() {
     let (status, form) = page(&app, &link, &[]).await;
     assert_eq!(status, StatusCode::OK);
     let token = link.split_once("token=").expect("token").1;
+    let (token, lang) = token.split_once("&lang=").expect("the link names the account's language");
+    assert_eq!(lang, "en", "the language of the account, as the email: {link}");
     assert!(form.contains(&format!("name=\"token\" value=\"{token}\"")), "{form}");
 
     let weak = client()

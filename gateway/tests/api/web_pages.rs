@@ -95,7 +95,7 @@ async fn form_posts_need_a_session_and_its_csrf_token() {
     let response =
         client().post(app.url(&format!("/showtimes/{show}/hold"))).form(&[("seat", "A1")]).send().await.expect("post");
     assert_eq!(response.status(), StatusCode::SEE_OTHER, "anonymous: to the sign-in page");
-    assert_eq!(response.headers()[LOCATION], format!("/login?next=/showtimes/{show}"));
+    assert_eq!(response.headers()[LOCATION], format!("/login?next=/showtimes/{show}%3Fseat%3DA1"), "the seat kept");
     let (cookie, csrf) = session(&app, "csrf@example.com").await;
     let response = post_form(&app, &format!("/showtimes/{show}/hold"), &cookie, &[("seat", "A1")]).await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN, "no token");
@@ -629,4 +629,28 @@ async fn showtimes_at_the_same_time_name_their_auditorium() {
         assert_eq!(status, StatusCode::OK);
         assert!(html.contains("Salle Nord") && html.contains("Salle Sud"), "{path}: {html}");
     }
+}
+
+#[tokio::test]
+async fn seats_chosen_before_signing_in_are_still_ticked_after() {
+    let app = spawn_app().await;
+    let film = app.create_film("Ticked", 90, &[], &[]).await;
+    let room = app.create_auditorium("Salle T", crate::helpers::SMALL).await;
+    let show = app.create_showtime(&film, &room, &at(1, 0)).await;
+    let id = show["id"].as_str().expect("id");
+    let response = post_form(&app, &format!("/showtimes/{id}/hold"), "", &[("seat", "A1"), ("seat", "A2")]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let login = response.headers()[LOCATION].to_str().expect("location").to_owned();
+    assert!(login.starts_with("/login?next="), "{login}");
+    let next = login
+        .trim_start_matches("/login?next=")
+        .replace("%2F", "/")
+        .replace("%3F", "?")
+        .replace("%3D", "=")
+        .replace("%26", "&");
+    assert_eq!(next, format!("/showtimes/{id}?seat=A1&seat=A2"));
+    let (status, html) = page(&app, &next, &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    let ticked = html.matches(" checked").count();
+    assert_eq!(ticked, 2, "A1 and A2 ticked again: {html}");
 }
