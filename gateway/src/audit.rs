@@ -23,17 +23,6 @@ pub const AFTER_BYTES_MAX: usize = 256 * 1024;
 /// Keys whose values never reach the log.
 const SECRET_KEYS: [&str; 8] =
     ["token", "password", "new_password", "recovery_codes", "secret", "otpauth_uri", "qr_svg", "csrf_token"];
-/// [`SECRET_KEYS`] as they appear in JSON, for a scan before parsing.
-const SECRET_KEYS_QUOTED: [&str; 8] = [
-    "\"token\"",
-    "\"password\"",
-    "\"new_password\"",
-    "\"recovery_codes\"",
-    "\"secret\"",
-    "\"otpauth_uri\"",
-    "\"qr_svg\"",
-    "\"csrf_token\"",
-];
 
 /// The full route template: inside the nested `/api/v1` router, axum matches the path
 /// without that prefix.
@@ -99,11 +88,12 @@ async fn before(state: &AppState, entity: &str, id: Option<&str>) -> Option<Valu
 }
 
 /// `body` (JSON) with the values of secret keys, at any depth, replaced by `null`; `None`
-/// when it has none (most bodies: a quick scan for the keys' names decides without parsing).
+/// when it has none (most bodies: a scan for the keys' names decides without parsing; a
+/// name found in a value only costs a parse).
 #[must_use]
 pub fn without_secrets(body: &[u8]) -> Option<Vec<u8>> {
     let text = std::str::from_utf8(body).ok()?;
-    if !SECRET_KEYS_QUOTED.iter().any(|key| text.contains(key)) {
+    if !SECRET_KEYS.iter().any(|key| text.contains(key)) {
         return None;
     }
     let mut value: Value = serde_json::from_str(text).ok()?;
@@ -201,9 +191,6 @@ mod tests {
 
     #[test]
     fn answers_are_kept_without_their_secrets() {
-        for (key, quoted) in SECRET_KEYS.iter().zip(SECRET_KEYS_QUOTED) {
-            assert_eq!(format!("\"{key}\""), quoted);
-        }
         assert_eq!(without_secrets(br#"{"booking":{"id":"b1","seats":["A1"]}}"#), None, "nothing to hide");
         let kept = without_secrets(br#"{"customer":{"id":"c1"},"token":"s3cret","nested":[{"password":"p"}]}"#)
             .expect("a token to hide");

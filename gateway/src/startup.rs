@@ -129,7 +129,7 @@ impl Application {
             Arc::clone(&accounts),
             parts.mailer.clone(),
             settings.mail.from.clone(),
-            settings.site.tz().unwrap_or(chrono_tz::UTC),
+            settings.site.zone(),
             settings.mail.queue_capacity,
             settings.mail.worker_nice,
         );

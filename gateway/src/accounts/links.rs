@@ -45,6 +45,12 @@ fn ttl(ms: u64) -> i64 {
     i64::try_from(ms).unwrap_or(i64::MAX)
 }
 
+/// Who a link message goes to: `to`, greeted and written as the account prefers.
+fn recipient(state: &AppState, account: &Account, to: &str) -> Recipient {
+    let (email, first_name) = (to.to_owned(), account.first_name.clone());
+    Recipient { email, first_name, language: account.language, tz: state.config.site.zone() }
+}
+
 /// Emails a verification link to the account's pending email, or else its email.
 pub fn send_verification(state: &AppState, account: &Account) {
     let Some(to) = account.pending_email.clone().or_else(|| account.email.clone()) else { return };
@@ -57,12 +63,7 @@ pub fn send_verification(state: &AppState, account: &Account) {
     );
     // `lang` opens the page in the account's language (the link may be opened anywhere).
     let link = format!("{}{VERIFY_PATH}?token={token}&lang={}", state.security.link_base, account.language.as_str());
-    let recipient = Recipient {
-        email: to.clone(),
-        first_name: account.first_name.clone(),
-        language: account.language,
-        tz: state.config.site.tz().unwrap_or(chrono_tz::UTC),
-    };
+    let recipient = recipient(state, account, &to);
     match link_message(&state.config.mail.from, &recipient, Template::VerifyEmail, &to, &link, expires_at) {
         Ok(message) => state.mailer.send(message),
         Err(error) => tracing::error!(%error, account_id = %account.id, "verification email not built"),
@@ -76,12 +77,7 @@ pub fn send_reset(state: &AppState, account: &Account) {
     let bound = binding(account.password_hash.as_deref().unwrap_or("no password"));
     let token = state.security.signing_key.link_token(Purpose::ResetPassword, account.id, expires_at, &bound);
     let link = format!("{}{RESET_PATH}?token={token}&lang={}", state.security.link_base, account.language.as_str());
-    let recipient = Recipient {
-        email: to.clone(),
-        first_name: account.first_name.clone(),
-        language: account.language,
-        tz: state.config.site.tz().unwrap_or(chrono_tz::UTC),
-    };
+    let recipient = recipient(state, account, &to);
     match link_message(&state.config.mail.from, &recipient, Template::PasswordReset, &to, &link, expires_at) {
         Ok(message) => state.mailer.send(message),
         Err(error) => tracing::error!(%error, account_id = %account.id, "reset email not built"),

@@ -33,6 +33,13 @@ impl SiteSettings {
         })
     }
 
+    /// The time zone to show times in: [`Self::tz`], or UTC if it does not parse (it is
+    /// checked at start, so a running server always has the configured one).
+    #[must_use]
+    pub fn zone(&self) -> chrono_tz::Tz {
+        self.tz().unwrap_or(chrono_tz::UTC)
+    }
+
     /// Checks both settings.
     ///
     /// # Errors

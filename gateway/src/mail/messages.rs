@@ -40,10 +40,9 @@ pub struct BookingDetails {
 /// reader's language (`Sat 5 Dec 2026, 20:30`, `sam. 5 déc. 2026, 20:30`).
 #[must_use]
 pub fn show_time(at: Timestamp, language: Language, tz: chrono_tz::Tz) -> String {
+    use chrono::Datelike;
     let date = at.to_datetime().with_timezone(&tz).date_naive();
-    let weekday = crate::web::format::day(language, date);
-    let weekday = weekday.split(' ').next().unwrap_or_default();
-    format!("{weekday} {}, {}", crate::web::format::date_with_year(language, date), crate::web::format::time(tz, at))
+    format!("{} {}, {}", crate::web::format::day(language, date), date.year(), crate::web::format::time(tz, at))
 }
 
 /// Text as quoted-printable: readable in raw form, and links survive line wrapping.

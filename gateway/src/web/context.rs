@@ -91,7 +91,7 @@ impl FromRequestParts<AppState> for Page {
             identity.and_then(|i| i.token_sha256).map(|hash| csrf::token_for(&state.security.signing_key, &hash));
         let path = parts.uri.path_and_query().map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned());
         let site = &state.config.site;
-        let tz = site.tz().unwrap_or(chrono_tz::UTC);
+        let tz = site.zone();
         let session = identity.and(crate::security::cookies::get(&parts.headers, SESSION_COOKIE)).map(str::to_owned);
         Ok(Self { tr: Tr(language), identity, csrf, path, site_name: site.name.clone(), tz, session })
     }

@@ -96,7 +96,7 @@ pub async fn print_ticket(
         starts = escape_html(&crate::mail::messages::show_time(
             t.starts_at,
             boxoffice_storage::Language::En,
-            state.config.site.tz().unwrap_or(chrono_tz::UTC)
+            state.config.site.zone()
         )),
         auditorium = escape_html(&t.auditorium),
         total = escape_html(&t.total),
